@@ -1,0 +1,1 @@
+"""The FastAPI application: OGC API routes, statistics, tasks and progress, printing, auth, errors."""

@@ -1,0 +1,1 @@
+"""Pure geometry and coordinate functions: CRS registry, transformations, areas, validity."""

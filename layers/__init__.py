@@ -1,0 +1,1 @@
+"""The data model, layer definitions, loading and validating ``data/``, and the repository."""

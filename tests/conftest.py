@@ -1,0 +1,130 @@
+"""Fixtures: every test runs on both backends, real SpatiaLite and real PostGIS, loaded from data/.
+
+PostGIS: a fresh database per test session on the server named by ``PLANMAP_TEST_POSTGRES`` (default
+``postgresql://postgres@127.0.0.1:5432/postgres``), created here and dropped at the end. ``make test`` makes
+sure that server runs.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from layers.db import make_engine
+from layers.load import load
+from layers.schema import upgrade
+from layers.settings import REPO_ROOT, Settings
+
+BACKENDS = ("spatialite", "postgis")
+PG_SERVER = os.environ.get("PLANMAP_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+MIRROR = os.environ.get("PLANMAP_MIRROR") or str(REPO_ROOT.parent / "shared" / "mirror")
+
+
+def _pg_admin(sql: str) -> None:
+    with psycopg.connect(PG_SERVER, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("upstream-cache")
+
+
+def make_settings(database_url: str, cache_dir: Path, **overrides) -> Settings:
+    return Settings(database_url=database_url, mirror=Path(MIRROR), cache_dir=cache_dir, **overrides)
+
+
+@pytest.fixture(scope="session")
+def fresh_database(tmp_path_factory):
+    """A factory of empty databases: ``fresh_database("postgis")`` -> URL; dropped at session end."""
+    created: list[str] = []
+
+    def make(backend: str) -> str:
+        if backend == "spatialite":
+            return f"sqlite:///{tmp_path_factory.mktemp('db') / 'planmap.sqlite'}"
+        name = f"planmap_test_{uuid.uuid4().hex[:10]}"
+        _pg_admin(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return str(make_url(PG_SERVER).set(database=name))
+
+    yield make
+    for name in created:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def settings(backend, fresh_database, cache_dir) -> Settings:
+    """Settings of a database of ``backend``, migrated and loaded with everything in data/."""
+    s = make_settings(fresh_database(backend), cache_dir)
+    engine = make_engine(s.database_url)
+    upgrade(engine)
+    load(engine, s)
+    engine.dispose()
+    return s
+
+
+@pytest.fixture(scope="session")
+def engine(settings) -> Iterator[Engine]:
+    eng = make_engine(settings.database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(settings):
+    from api.app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def client(app):
+    """In-process HTTP client (httpx over ASGI) for endpoint tests."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, base_url="http://testserver") as c:
+        yield c
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(app) -> Iterator[str]:
+    """The real server (uvicorn) on a local port; yields its base URL, e.g. ``http://127.0.0.1:40123``."""
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    else:
+        raise RuntimeError("server did not start")
+    yield base
+    server.should_exit = True
+    thread.join(timeout=10)
