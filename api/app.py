@@ -13,7 +13,17 @@ from layers.db import make_engine, session_factory
 from layers.settings import Settings, get_settings
 
 # Each capability registers its own router; the order decides nothing but the OpenAPI listing.
-ROUTER_MODULES = ("api.health",)
+ROUTER_MODULES = (
+    "api.health",
+    "api.ogc",
+    "api.tiles",
+    "api.stats",
+    "api.exports",
+    "api.tasks",
+    "api.auth",
+    "api.printing",
+    "api.webmap",  # last: it serves "/" and the static files
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

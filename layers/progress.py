@@ -1,0 +1,108 @@
+"""Where the plan stands: each task's current state, and feature/district progress derived from tasks.
+
+A task's state is its latest accepted progress report; with none it is ``not_reported`` (never made up).
+``overdue`` is derived: a deadline passed and the task not done or cancelled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from layers.models import ProgressReport, Task, TaskDistrict, TaskFeature
+
+NOT_REPORTED = "not_reported"
+
+
+@dataclass(frozen=True)
+class TaskState:
+    task_id: str
+    status: str  # not_reported | not_started | in_progress | done | cancelled
+    percent: int | None
+    reported_on: dt.date | None
+    deadline: dt.date | None
+    overdue: bool
+
+
+@dataclass
+class Rollup:
+    """Progress of a feature or district from its linked tasks."""
+
+    tasks: int = 0
+    done: int = 0
+    overdue: int = 0
+    reported: int = 0
+    percent_sum: int = 0
+    task_ids: list[str] = field(default_factory=list)
+
+    @property
+    def mean_percent(self) -> float | None:
+        return round(self.percent_sum / self.reported, 1) if self.reported else None
+
+    @property
+    def state(self) -> str:
+        """One word for symbology: ``overdue`` > ``done`` > ``in_progress`` > ``not_reported`` / ``no_tasks``."""
+        if not self.tasks:
+            return "no_tasks"
+        if self.overdue:
+            return "overdue"
+        if self.done == self.tasks:
+            return "done"
+        return "in_progress" if self.reported else NOT_REPORTED
+
+    def as_dict(self) -> dict:
+        return {"tasks": self.tasks, "done": self.done, "overdue": self.overdue, "reported": self.reported,
+                "mean_percent": self.mean_percent, "state": self.state}
+
+
+def is_overdue(deadline: dt.date | None, status: str, today: dt.date) -> bool:
+    return deadline is not None and deadline < today and status not in ("done", "cancelled")
+
+
+def task_states(session: Session, today: dt.date | None = None) -> dict[str, TaskState]:
+    """The current state of every task."""
+    today = today or dt.date.today()
+    latest: dict[str, ProgressReport] = {}
+    reports = session.scalars(
+        select(ProgressReport).where(ProgressReport.review == "accepted")
+        .order_by(ProgressReport.created_at, ProgressReport.id)
+    )
+    for report in reports:
+        latest[report.task_id] = report
+    states = {}
+    for task_id, deadline in session.execute(select(Task.id, Task.deadline)):
+        r = latest.get(task_id)
+        status = r.status if r else NOT_REPORTED
+        states[task_id] = TaskState(task_id, status, r.percent if r else None, r.reported_on if r else None,
+                                    deadline, is_overdue(deadline, status, today))
+    return states
+
+
+def _rollup(pairs, states: dict[str, TaskState]) -> dict:
+    out: dict = {}
+    for key, task_id in pairs:
+        roll = out.setdefault(key, Rollup())
+        s = states[task_id]
+        roll.tasks += 1
+        roll.task_ids.append(task_id)
+        roll.done += s.status == "done"
+        roll.overdue += s.overdue
+        if s.percent is not None:
+            roll.reported += 1
+            roll.percent_sum += s.percent
+    return out
+
+
+def feature_progress(session: Session, today: dt.date | None = None) -> dict[str, Rollup]:
+    """Progress of every feature that has linked tasks, by feature id."""
+    states = task_states(session, today)
+    return _rollup(session.execute(select(TaskFeature.feature_id, TaskFeature.task_id)), states)
+
+
+def district_progress(session: Session, today: dt.date | None = None) -> dict[int, Rollup]:
+    """Progress of every former district that has linked tasks, by GSO code."""
+    states = task_states(session, today)
+    return _rollup(session.execute(select(TaskDistrict.gso_code, TaskDistrict.task_id)), states)
