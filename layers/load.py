@@ -32,7 +32,7 @@ def read_boundaries(settings: Settings, step: Step = lambda _: None):
     provinces, districts = [], []
     for entry in read_manifest(settings.data_dir / "manifest.yaml"):
         step(f"boundaries {entry.path}")
-        path = fetch(entry, settings.cache_dir, settings.mirror)
+        path = fetch(entry, settings.cache_dir, settings.mirror, settings.upstream_url)
         province, units = read_province(path)
         source = f"dvhcvn {entry.commit[:7]} {entry.path} ({entry.licence})"
         provinces.append({"code": province.code, "name": province.name, "role": entry.role,

@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     data_dir: Path = REPO_ROOT / "data"
     mirror: Path | None = None  # local directory laid out like ../shared/mirror, tried before the network
     cache_dir: Path = REPO_ROOT / "var" / "cache"
+    # Where upstream files are downloaded from when neither cache nor mirror has them (pinned commits).
+    upstream_url: str = "https://raw.githubusercontent.com/{repository}/{commit}/{path}"
     secret_key: str = "dev-only-change-me"  # signs session cookies; set in production
 
 

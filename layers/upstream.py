@@ -28,9 +28,8 @@ class UpstreamFile:
     what: str
     role: str
 
-    @property
-    def url(self) -> str:
-        return RAW_URL.format(repository=self.repository, commit=self.commit, path=self.path)
+    def url(self, template: str = RAW_URL) -> str:
+        return template.format(repository=self.repository, commit=self.commit, path=self.path)
 
     def mirror_path(self, mirror: Path) -> Path:
         return mirror / self.project / self.commit / self.path
@@ -45,8 +44,9 @@ def _sha256(path: Path) -> str:
     return pooch.file_hash(str(path), alg="sha256")
 
 
-def fetch(entry: UpstreamFile, cache_dir: Path, mirror: Path | None = None) -> Path:
+def fetch(entry: UpstreamFile, cache_dir: Path, mirror: Path | None = None, url_template: str = RAW_URL) -> Path:
     """Path to a verified local copy of ``entry``: from the cache, else the mirror, else the pinned URL."""
+    url = entry.url(url_template)
     target = cache_dir / entry.project / entry.commit / entry.path
     if mirror is not None:
         source = entry.mirror_path(mirror)
@@ -61,7 +61,7 @@ def fetch(entry: UpstreamFile, cache_dir: Path, mirror: Path | None = None) -> P
     try:
         return Path(
             pooch.retrieve(
-                entry.url, known_hash=f"sha256:{entry.sha256}", fname=target.name, path=target.parent,
+                url, known_hash=f"sha256:{entry.sha256}", fname=target.name, path=target.parent,
                 progressbar=False,
             )
         )
@@ -72,7 +72,7 @@ def fetch(entry: UpstreamFile, cache_dir: Path, mirror: Path | None = None) -> P
             f"no copy in the mirror {mirror}" if mirror else "no mirror configured (set PLANMAP_MIRROR)"
         )
         raise UpstreamError(
-            f"{entry.path}: cannot download {entry.url} ({type(exc).__name__}: {exc}); {hint}. "
+            f"{entry.path}: cannot download {url} ({type(exc).__name__}: {exc}); {hint}. "
             f"Fix: set PLANMAP_MIRROR to a directory holding {entry.project}/{entry.commit}/{entry.path}, "
             "or allow network access"
         ) from exc

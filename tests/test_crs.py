@@ -1,0 +1,69 @@
+"""Coordinates and areas: the official VN-2000 transformation is pinned; areas are never in degrees."""
+
+from __future__ import annotations
+
+import pytest
+from pyproj import Transformer
+from shapely.geometry import Point, box
+
+from geo import crs
+from geo.area import geodesic_hectares, hectares
+from geo.geometry import footprint, invalid_reason
+from geo.transform import bbox_to_storage, reproject, to_output
+
+
+def test_control_point_uses_official_epsg_6960():
+    x, y = crs.to_crs(9207).transform(105.08, 10.01)
+    assert x == pytest.approx(563387.60, abs=0.02)
+    assert y == pytest.approx(1107017.53, abs=0.02)
+
+
+def test_pinning_matters_proj_default_is_about_0_8_m_away():
+    default = Transformer.from_crs(4326, 9207, always_xy=True).transform(105.08, 10.01)
+    pinned = crs.to_crs(9207).transform(105.08, 10.01)
+    shift = ((default[0] - pinned[0]) ** 2 + (default[1] - pinned[1]) ** 2) ** 0.5
+    assert 0.3 < shift < 2.0
+
+
+@pytest.mark.parametrize("code", [3857, 4756, 9207, 3405])
+def test_round_trip_through_every_registered_crs(code):
+    p = Point(104.5, 10.2)
+    back = reproject(reproject(p, 4326, code), code, 4326)
+    assert back.distance(p) < 1e-8
+
+
+def test_uri_axis_order_epsg_4326_is_lat_first_crs84_lon_first():
+    p = Point(105.08, 10.01)
+    assert to_output(p, crs.lookup("http://www.opengis.net/def/crs/EPSG/0/4326")).coords[0] == (10.01, 105.08)
+    assert to_output(p, crs.lookup(crs.CRS84_URI)).coords[0] == (105.08, 10.01)
+    north, east = to_output(p, crs.lookup("EPSG:9207")).coords[0]
+    assert north == pytest.approx(1107017.53, abs=0.02) and east == pytest.approx(563387.60, abs=0.02)
+
+
+def test_unknown_crs_is_refused():
+    with pytest.raises(KeyError):
+        crs.lookup("http://www.opengis.net/def/crs/EPSG/0/2154")
+
+
+def test_bbox_in_9207_maps_back_to_lon_lat():
+    x, y = crs.to_crs(9207).transform(105.08, 10.01)
+    minx, miny, maxx, maxy = bbox_to_storage((y - 100, x - 100, y + 100, x + 100), crs.lookup(9207))
+    assert minx < 105.08 < maxx and miny < 10.01 < maxy
+
+
+def test_web_mercator_inflates_areas_here_by_about_3_8_percent():
+    cell = box(105.0, 10.0, 105.1, 10.1)
+    mercator = reproject(cell, 4326, 3857).area / 10_000
+    assert mercator / hectares(cell) == pytest.approx(1.038, abs=0.004)
+    assert hectares(cell) == pytest.approx(geodesic_hectares(cell), rel=1e-3)
+
+
+def test_footprint_area_equals_requested_area():
+    assert hectares(footprint((105.28, 9.73), 70.0)) == pytest.approx(70.0, rel=1e-3)
+    assert hectares(footprint((104.04, 10.18), 59.0)) == pytest.approx(59.0, rel=1e-3)
+
+
+def test_swapped_coordinates_are_caught():
+    assert invalid_reason(Point(10.0, 105.0)) is not None
+    bowtie = box(0, 0, 1, 1).exterior  # not a polygon problem: lines are fine
+    assert invalid_reason(bowtie) is not None  # but outside Viet Nam

@@ -1,0 +1,97 @@
+"""`planmap load`: idempotent, one transaction, a bad file leaves the database as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from layers import models as m
+from layers.datafiles import DataError
+from layers.db import make_engine
+from layers.load import load
+from layers.schema import is_current, upgrade
+from layers.settings import REPO_ROOT
+from tests.conftest import make_settings
+from tests.test_upstream import UNREACHABLE
+
+TABLES = (m.District, m.Province, m.Feature, m.Task, m.Agency, m.Target, m.TaskFeature, m.TaskDistrict,
+          m.TaskPartner, m.FeatureDistrict)
+
+
+def _counts(engine) -> dict[str, int]:
+    with Session(engine) as s:
+        return {t.__tablename__: s.scalar(select(func.count()).select_from(t)) for t in TABLES}
+
+
+@pytest.fixture(scope="module")
+def scratch(backend, fresh_database, cache_dir):
+    """A database of its own (these tests write), loaded once."""
+    settings = make_settings(fresh_database(backend), cache_dir)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    load(engine, settings)
+    yield settings, engine
+    engine.dispose()
+
+
+def test_schema_at_newest_migration(scratch):
+    assert is_current(scratch[1])
+
+
+def test_load_twice_changes_nothing(scratch):
+    settings, engine = scratch
+    before = _counts(engine)
+    assert before["districts"] == 15 and before["features"] > 0 and before["tasks"] > 0
+    load(engine, settings)
+    assert _counts(engine) == before
+
+
+def test_reports_survive_a_reload(scratch):
+    settings, engine = scratch
+    with Session(engine) as s, s.begin():
+        task = s.scalars(select(m.Task).order_by(m.Task.id)).first()
+        s.add(m.ProgressReport(task_id=task.id, reported_on=dt.date(2024, 12, 1), status="in_progress",
+                               percent=40, agency_id=task.lead_id, author="test",
+                               created_at=dt.datetime.now(dt.UTC)))
+    load(engine, settings)
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(m.ProgressReport).where(m.ProgressReport.task_id == task.id))
+
+
+def _broken_copy(tmp_path, layer_file: str, old: str, new: str):
+    data = tmp_path / "data"
+    shutil.copytree(REPO_ROOT / "data", data)
+    path = data / "plan" / "features" / layer_file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return data, path
+
+
+def test_bad_file_reports_file_line_and_writes_nothing(scratch, tmp_path):
+    settings, engine = scratch
+    before = _counts(engine)
+    data, path = _broken_copy(tmp_path, "industrial_parks.yaml", "geometry_precision: indicative",
+                              "geometry_precision: guessed")
+    with pytest.raises(DataError) as err:
+        load(engine, settings.model_copy(update={"data_dir": data}))
+    assert any(e.startswith(f"{path}:") and "geometry_precision" in e for e in err.value.errors)
+    assert _counts(engine) == before
+
+
+def test_failure_while_writing_rolls_back(scratch, tmp_path):
+    settings, engine = scratch
+    with Session(engine) as s:
+        names = dict(s.execute(select(m.Feature.id, m.Feature.name)))
+    data = tmp_path / "data"
+    shutil.copytree(REPO_ROOT / "data", data)
+    (data / "manifest.yaml").write_text((data / "manifest.yaml").read_text().replace(
+        "data/gis/96.json", "data/gis/97.json"))  # the last boundary file cannot be had
+    with pytest.raises(Exception, match="97.json"):
+        load(engine, settings.model_copy(update={"data_dir": data, "mirror": tmp_path / "none", "upstream_url": UNREACHABLE}))
+    with Session(engine) as s:
+        assert dict(s.execute(select(m.Feature.id, m.Feature.name))) == names
