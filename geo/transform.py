@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shapely import ops
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.crs import STORAGE_SRID, CrsInfo, transformer
@@ -17,12 +17,12 @@ def reproject(geom: BaseGeometry, src: int, dst: int) -> BaseGeometry:
     """
     if src == dst:
         return geom
-    return ops.transform(transformer(src, dst).transform, geom)
+    return shapely.transform(geom, transformer(src, dst).transform, interleaved=False)
 
 
 def swap_xy(geom: BaseGeometry) -> BaseGeometry:
     """Swap the two axes (for CRSs whose URI mandates latitude/northing first)."""
-    return ops.transform(lambda x, y, *z: (y, x, *z), geom)
+    return shapely.transform(geom, lambda x, y: (y, x), interleaved=False)
 
 
 def to_output(geom: BaseGeometry, crs: CrsInfo) -> BaseGeometry:

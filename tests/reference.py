@@ -21,8 +21,8 @@ QUARTER_END = {"I": (3, 31), "II": (6, 30), "III": (9, 30), "IV": (12, 31)}
 
 
 @lru_cache
-def official_areas_km2() -> dict[str, float]:
-    """Facts sheet §7: folded unit name (without TP/huyện prefix) -> official area in km²."""
+def official_areas_km2() -> dict[str, list[float]]:
+    """Facts sheet §7: folded unit name (without TP prefix) -> the official areas it gives, in km²."""
     text = FACTS.read_text(encoding="utf-8")
     section = text.split("## 7.", 1)[1].split("## 8.", 1)[0]
     areas = {}
@@ -31,7 +31,8 @@ def official_areas_km2() -> dict[str, float]:
         if len(cells) < 2 or not re.match(r"^[\d,.]+", cells[1]):
             continue
         name = re.sub(r"^TP\s*", "", cells[0].replace("*", "")).strip()
-        areas[fold(name)] = float(re.match(r"[\d,.]+", cells[1]).group().replace(",", ""))
+        numbers = [float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", cells[1])]
+        areas[fold(name)] = [n for n in numbers if not (1990 <= n <= 2030 and n.is_integer())]
     return areas
 
 

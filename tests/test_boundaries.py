@@ -45,14 +45,15 @@ def test_areas_close_to_official_statistics(districts):
     official = official_areas_km2()
     checked = 0
     for d, _ in districts:
-        km2 = official.get(fold(d.short_name))
-        if km2 is None:  # Châu Thành: no official figure in the facts sheet
+        figures = official.get(fold(d.short_name))
+        if not figures:  # Châu Thành: no official figure in the facts sheet
             continue
-        assert d.area_ha / 100 == pytest.approx(km2, rel=0.06), d.name
+        # Sources disagree (Kiên Hải: 24.81 or 27.85 km²): the polygon must be near one of them.
+        assert any(d.area_ha / 100 == pytest.approx(km2, rel=0.06) for km2 in figures), (d.name, figures)
         checked += 1
     assert checked == 14
     total_km2 = sum(d.area_ha for d, _ in districts) / 100
-    assert total_km2 == pytest.approx(official["province"], rel=0.02)
+    assert total_km2 == pytest.approx(official["province"][0], rel=0.02)
 
 
 def test_geometries_valid_in_storage_crs(engine, districts):

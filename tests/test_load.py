@@ -54,12 +54,13 @@ def test_reports_survive_a_reload(scratch):
     settings, engine = scratch
     with Session(engine) as s, s.begin():
         task = s.scalars(select(m.Task).order_by(m.Task.id)).first()
+        task_id = task.id
         s.add(m.ProgressReport(task_id=task.id, reported_on=dt.date(2024, 12, 1), status="in_progress",
                                percent=40, agency_id=task.lead_id, author="test",
                                created_at=dt.datetime.now(dt.UTC)))
     load(engine, settings)
     with Session(engine) as s:
-        assert s.scalar(select(func.count()).select_from(m.ProgressReport).where(m.ProgressReport.task_id == task.id))
+        assert s.scalar(select(func.count()).select_from(m.ProgressReport).where(m.ProgressReport.task_id == task_id))
 
 
 def _broken_copy(tmp_path, layer_file: str, old: str, new: str):
@@ -86,7 +87,7 @@ def test_bad_file_reports_file_line_and_writes_nothing(scratch, tmp_path):
 def test_failure_while_writing_rolls_back(scratch, tmp_path):
     settings, engine = scratch
     with Session(engine) as s:
-        names = dict(s.execute(select(m.Feature.id, m.Feature.name)))
+        names = {r.id: r.name for r in s.execute(select(m.Feature.id, m.Feature.name))}
     data = tmp_path / "data"
     shutil.copytree(REPO_ROOT / "data", data)
     (data / "manifest.yaml").write_text((data / "manifest.yaml").read_text().replace(
@@ -94,4 +95,4 @@ def test_failure_while_writing_rolls_back(scratch, tmp_path):
     with pytest.raises(Exception, match="97.json"):
         load(engine, settings.model_copy(update={"data_dir": data, "mirror": tmp_path / "none", "upstream_url": UNREACHABLE}))
     with Session(engine) as s:
-        assert dict(s.execute(select(m.Feature.id, m.Feature.name))) == names
+        assert {r.id: r.name for r in s.execute(select(m.Feature.id, m.Feature.name))} == names

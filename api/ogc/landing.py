@@ -1,0 +1,66 @@
+"""``/ogc``, ``/ogc/conformance`` and ``/ogc/api``: where a GIS client starts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from api.ogc import html
+from api.ogc.openapi import openapi_document
+from api.ogc.params import COMMON, known_params
+from api.ogc.responses import HTML, JSON, OPENAPI, json_response, link, self_links, url, wants_html, cached
+
+router = APIRouter(tags=["OGC API - Features"])
+
+# Only what is implemented and tested here.
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+]
+TITLE = "Kiên Giang planning map service — OGC API"
+
+
+@router.get("/ogc", summary="Landing page", dependencies=[Depends(known_params(COMMON))])
+def landing(request: Request) -> Response:
+    links = self_links(request, "/ogc", title="this document") + [
+        link(url(request, "/ogc/api"), "service-desc", OPENAPI, "the API definition (OpenAPI 3.0)"),
+        link(url(request, "/ogc/api", f="html"), "service-doc", HTML, "the API documentation"),
+        link(url(request, "/ogc/conformance"), "conformance", JSON, "conformance classes"),
+        link(url(request, "/ogc/collections"), "data", JSON, "collections"),
+        link(url(request, "/ogc/collections"), "http://www.opengis.net/def/rel/ogc/1.0/data", JSON,
+             "collections"),
+    ]
+    description = "Kế hoạch công nghiệp hoá tỉnh Kiên Giang / Industrialisation plans of Kiên Giang."
+    if wants_html(request):
+        return cached(request, html.page(TITLE, links, description), HTML)
+    return json_response(request, {"title": TITLE, "description": description, "links": links})
+
+
+@router.get("/ogc/conformance", summary="Conformance classes", dependencies=[Depends(known_params(COMMON))])
+def conformance(request: Request) -> Response:
+    if wants_html(request):
+        body = "<ul>" + "".join(f"<li>{c}</li>" for c in CONFORMANCE) + "</ul>"
+        return cached(request, html.page("Conformance", self_links(request, "/ogc/conformance"), body=body), HTML)
+    return json_response(request, {"conformsTo": CONFORMANCE})
+
+
+@router.get("/ogc/api", summary="API definition (OpenAPI 3.0)", dependencies=[Depends(known_params(COMMON))])
+def api_definition(request: Request) -> Response:
+    if wants_html(request):
+        links = [link(url(request, "/ogc/api", f="json"), "service-desc", OPENAPI, "OpenAPI 3.0 (JSON)"),
+                 link(url(request, "/api/docs"), "service-doc", HTML, "interactive documentation")]
+        return cached(request, html.page("API definition", links), HTML)
+    return json_response(request, openapi_document(url(request, "/ogc")), OPENAPI)
