@@ -43,7 +43,7 @@ serve: system-serve install vendor db
 	$(BIN)/planmap serve --host $(HOST) --port $(PORT)
 
 test: system-test install vendor
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 clean:
 	rm -rf var .pytest_cache

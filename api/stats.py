@@ -1,5 +1,308 @@
-"""(being written)"""
+"""``/api/stats/…``: area statistics by former district, raw-material districts and park/cluster occupancy.
 
-from fastapi import APIRouter
+Every endpoint answers JSON (``?f=json``, the default) or CSV (``?f=csv``, UTF-8 with a BOM so that Excel shows
+Vietnamese). Numbers come from ``layers.stats`` only, the same ones the web map panel and printed maps show.
+Responses carry a strong ETag derived from the data version and the query, and ``304`` answers a matching
+``If-None-Match``.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Iterable
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from api.deps import get_session
+from api.errors import ApiError
+from layers import stats
+from layers.plan import FEATURE_LAYERS
+
+router = APIRouter(prefix="/api/stats", tags=["statistics"])
+
+Format = Literal["json", "csv"]
+LayerId = Literal[FEATURE_LAYERS]  # type: ignore[valid-type]
+DATA_CACHE = "public, max-age=300"  # changes only when the plan data is reloaded
+LIVE_CACHE = "no-cache"  # task progress changes any time: revalidate (a 304 is cheap)
+CSV_FORMAT = {"csv": "text/csv; charset=utf-8"}
+
+
+# -- response models (the OpenAPI documents them) ------------------------------------------------------------
+
+class LayerDistrictArea(BaseModel):
+    layer: str
+    gso_code: int
+    district: str
+    district_area_ha: float
+    area_ha: float
+    share_pct: float | None
+    feature_count: int
+    polygon_count: int
+    point_count: int
+    line_count: int
+
+
+class DistrictEntry(BaseModel):
+    gso_code: int
+    name: str
+    short_name: str
+    type: str
+    area_ha: float
+    raw_material: bool
+    hectares: dict[str, float]
+
+
+class Totals(BaseModel):
+    districts: int
+    area_ha: float
+    hectares: dict[str, float]
+
+
+class LayerTotal(BaseModel):
+    layer: str
+    feature_count: int
+    polygon_count: int
+    point_count: int
+    line_count: int
+    indicative_count: int
+    mapped_area_ha: float
+    in_districts_ha: float
+    outside_districts_ha: float
+
+
+class ProvinceInfo(BaseModel):
+    code: str
+    name: str
+    outline_area_ha: float
+
+
+class ProvinceSummary(BaseModel):
+    districts: list[DistrictEntry]
+    totals: Totals
+    layers: list[LayerTotal]
+    province: ProvinceInfo | None
+
+
+class OccupancyItem(BaseModel):
+    id: str
+    layer: str
+    name: str
+    name_en: str | None
+    status: str
+    districts: list[int]
+    planned_area_ha: float | None
+    mapped_area_ha: float | None
+    geometry_type: str
+    geometry_precision: str
+    indicative: bool
+    occupancy_pct: float | None
+    occupancy_note: str | None
+    above_threshold: bool | None
+
+
+class DistrictOccupancyItem(OccupancyItem):
+    area_in_district_ha: float | None
+
+
+class TargetOut(BaseModel):
+    id: str
+    name: str
+    name_en: str | None
+    unit: str | None
+    comparator: str
+    value: float | None
+    value_min: float | None
+    value_max: float | None
+    year: int
+    source: str
+    threshold_pct: float | None
+
+
+class OccupancyGroup(BaseModel):
+    layer: str
+    threshold_pct: float
+    required: int
+    rule_basis: str
+    rule_source: str
+    features: int
+    occupancy_known: int
+    occupancy_unknown: int
+    above_threshold: int
+    target_state: Literal["met", "not_met", "unknown"]
+    planned_area_ha: float
+    mapped_area_ha: float
+    targets: list[TargetOut]
+
+
+class Occupancy(BaseModel):
+    features: list[OccupancyItem]
+    groups: list[OccupancyGroup]
+
+
+class Progress(BaseModel):
+    tasks: int
+    done: int
+    overdue: int
+    reported: int
+    mean_percent: float | None
+    state: str
+    task_ids: list[str]
+
+
+class DistrictSummary(BaseModel):
+    gso_code: int
+    name: str
+    short_name: str
+    type: str
+    area_ha: float
+    raw_material: bool
+    raw_material_source: str | None
+    layers: list[LayerDistrictArea]
+    parks_and_clusters: list[DistrictOccupancyItem]
+    progress: Progress
+
+
+class RawMaterialDistrict(BaseModel):
+    gso_code: int
+    name: str
+    area_ha: float
+    share_pct: float
+    source: str | None
+
+
+class RawMaterialTotals(BaseModel):
+    districts: int
+    area_ha: float
+    province_area_ha: float
+    share_pct: float | None
+    hectares: dict[str, float]
+
+
+class RawMaterial(BaseModel):
+    districts: list[RawMaterialDistrict]
+    totals: RawMaterialTotals
+
+
+# -- caching -------------------------------------------------------------------------------------------------
+
+def etag_for(request: Request, token: str) -> str:
+    """Strong ETag of this representation: the data token plus the path and the query, in a stable order."""
+    query = "&".join(f"{k}={v}" for k, v in sorted(request.query_params.multi_items()))
+    digest = hashlib.sha256(f"{token}|{request.url.path}|{query}".encode()).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+def matches(request: Request, etag: str) -> bool:
+    """True when ``If-None-Match`` names ``etag`` (weak comparison, as RFC 9110 asks for this header) or ``*``."""
+    header = request.headers.get("if-none-match")
+    if not header:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return "*" in tags or etag in tags
+
+
+def cached(request: Request, token: str, cache: str, build: Callable[[dict], Response]) -> Response:
+    """``304`` when the client holds this version, else the response ``build`` makes, with validators."""
+    headers = {"ETag": etag_for(request, token), "Cache-Control": cache}
+    if matches(request, headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    return build(headers)
+
+
+# -- rendering -----------------------------------------------------------------------------------------------
+
+def csv_bytes(rows: Iterable[dict]) -> bytes:
+    """CSV in UTF-8 with a BOM (Excel), header from the first row; lists joined with ``;``."""
+    rows = list(rows)
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: ";".join(map(str, v)) if isinstance(v, list) else v for k, v in row.items()})
+    return out.getvalue().encode("utf-8-sig")
+
+
+def render(request: Request, session: Session, f: Format, name: str, model: type[BaseModel],
+           payload: Callable[[], dict | list], csv_rows: Callable[[dict | list], list[dict]],
+           progress: bool = False) -> Response:
+    """JSON (validated against ``model``) or CSV of ``payload()``, computed only when the client needs it."""
+    def build(headers: dict) -> Response:
+        data = payload()
+        if f == "csv":
+            headers["Content-Disposition"] = f'inline; filename="{name}.csv"'
+            return Response(csv_bytes(csv_rows(data)), media_type=CSV_FORMAT["csv"], headers=headers)
+        body = [model.model_validate(d).model_dump(mode="json") for d in data] if isinstance(data, list) \
+            else model.model_validate(data).model_dump(mode="json")
+        return JSONResponse(body, headers=headers)
+
+    token = stats.data_token(session, progress=progress)
+    return cached(request, token, LIVE_CACHE if progress else DATA_CACHE, build)
+
+
+def _flat_district(d: dict) -> dict:
+    row = {k: v for k, v in d.items() if k != "hectares"}
+    return row | {f"{layer}_ha": ha for layer, ha in d["hectares"].items()}
+
+
+FORMAT_QUERY = Query("json", description="`json` (default) or `csv` (UTF-8 with BOM)")
+RESPONSES = {200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with `?f=csv`"},
+             304: {"description": "Not modified (If-None-Match)"}}
+
+
+# -- routes --------------------------------------------------------------------------------------------------
+
+@router.get("/layers", response_model=list[LayerDistrictArea], responses=RESPONSES,
+            summary="Hectares of each layer by former district")
+def layer_areas(request: Request, f: Format = FORMAT_QUERY,
+                layer: LayerId | None = Query(None, description="only this layer"),
+                session: Session = Depends(get_session)) -> Response:
+    """Polygon features intersected with each former district (EPSG:9207 hectares), the district's area, the
+    share in percent, and the count of features (points and lines by the districts the plan names)."""
+    return render(request, session, f, "layer-district-areas", LayerDistrictArea,
+                  lambda: stats.layer_district_areas(session, layer), lambda rows: rows)
+
+
+@router.get("/districts", response_model=ProvinceSummary, responses=RESPONSES,
+            summary="Former districts: area and hectares by layer, with province totals")
+def districts(request: Request, f: Format = FORMAT_QUERY, session: Session = Depends(get_session)) -> Response:
+    """Every former district with its area and the hectares of each layer inside it; the totals are the sums of
+    the districts. CSV: one row per district."""
+    return render(request, session, f, "districts", ProvinceSummary, lambda: stats.province_summary(session),
+                  lambda p: [_flat_district(d) for d in p["districts"]])
+
+
+@router.get("/districts/{gso_code}", response_model=DistrictSummary, responses=RESPONSES | {
+    404: {"description": "No former district with this GSO code"}}, summary="One former district")
+def district(request: Request, gso_code: int = Path(description="GSO code, e.g. 907"), f: Format = FORMAT_QUERY,
+             session: Session = Depends(get_session)) -> Response:
+    """Area, raw-material flag, hectares by layer, parks and clusters (planned area, occupancy) and the progress
+    of the district's linked tasks. CSV: one row per layer."""
+    if gso_code not in stats.snapshot(session).districts:
+        raise ApiError(404, "NotFound", f"no former district with GSO code {gso_code}; see /api/stats/districts")
+    return render(request, session, f, f"district-{gso_code}", DistrictSummary,
+                  lambda: stats.district_summary(session, gso_code), lambda s: s["layers"], progress=True)
+
+
+@router.get("/raw-material", response_model=RawMaterial, responses=RESPONSES,
+            summary="Raw-material districts and their totals")
+def raw_material(request: Request, f: Format = FORMAT_QUERY, session: Session = Depends(get_session)) -> Response:
+    """The former districts the plans name as raw-material areas, their area and share of the province."""
+    return render(request, session, f, "raw-material", RawMaterial, lambda: stats.raw_material_totals(session),
+                  lambda p: p["districts"])
+
+
+@router.get("/occupancy", response_model=Occupancy, responses=RESPONSES,
+            summary="Parks and clusters: planned area, occupancy and the 2030 occupancy targets")
+def occupancy(request: Request, f: Format = FORMAT_QUERY, session: Session = Depends(get_session)) -> Response:
+    """Planned area (the plan's figure) and mapped area (polygon in EPSG:9207; indicative footprints are drawn to
+    the planned area), occupancy where a source gives it ("occupancy unknown" otherwise), and how many parks are
+    above 85 % and clusters above 60 % against the targets. CSV: one row per park or cluster."""
+    return render(request, session, f, "occupancy", Occupancy, lambda: stats.occupancy_targets(session),
+                  lambda p: p["features"])
