@@ -111,6 +111,11 @@ def stats(
     console.print(table)
 
 
+from api.print.cli import print_command  # noqa: E402  (sheets: districts and the province)
+
+app.command("print")(print_command)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",

@@ -1,0 +1,296 @@
+"""Printable map sheets: real PDFs from the real database, read back with pypdf and rasterised with pdftoppm.
+
+The 16 sheets (15 former districts and the province) are printed once, on SpatiaLite, through the CLI batch
+command; the HTTP routes run on both backends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.print.cache import cache_key
+from api.print.cli import print_command
+from api.print.symbology import LAYER_ORDER, layer_title
+from geo.crs import STORAGE_SRID, VN2000_TM3
+from geo.transform import reproject
+from layers.models import District, Feature, FeatureDistrict, ProgressReport, Task, TaskDistrict
+from layers.settings import REPO_ROOT
+from tests.conftest import make_settings
+
+CODES = (899, 900, 902, 903, 904, 905, 906, 907, 908, 909, 910, 911, 912, 913, 914)
+A_POINTS = {"A4": (595, 842), "A3": (842, 1191)}
+MM_PT = 72 / 25.4
+SPATIALITE = pytest.mark.parametrize("backend", ["spatialite"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def sheet_dir(settings, backend, tmp_path_factory, cache_dir) -> Path:
+    """Every sheet printed by ``planmap print --all`` (A3, Vietnamese) into one folder."""
+    out = tmp_path_factory.mktemp(f"sheets-{backend}")
+    mp = pytest.MonkeyPatch()
+    mp.setattr("layers.settings.get_settings", lambda: make_settings(settings.database_url, cache_dir))
+    try:
+        print_command(all_=True, output=out, size="A3", lang="vi")
+    finally:
+        mp.undo()
+    return out
+
+
+def _sheet_path(sheet_dir: Path, gso: int | None) -> Path:
+    return sheet_dir / (f"district-{gso}-A3-vi.pdf" if gso else "province-A3-vi.pdf")
+
+
+def keywords(reader: PdfReader) -> dict[str, str]:
+    """The frame's place on paper and ground extent, which the sheet records in the PDF's Keywords."""
+    return dict(part.split("=", 1) for part in reader.metadata["/Keywords"].split("; "))
+
+
+def easting_ticks(page) -> dict[int, float]:
+    """Bottom grid labels: easting (m) -> x on the page (pt), read from the text drawn in the PDF."""
+    ticks: dict[int, float] = {}
+
+    def visit(text, cm, tm, _font, _size):
+        if re.fullmatch(r"\d{3}[.,]\d{3}", text.strip()):
+            ticks.setdefault(int(re.sub(r"\D", "", text)), cm[4] + tm[4])
+
+    page.extract_text(visitor_text=visit)
+    return ticks
+
+
+def listed(line: str, title: str) -> bool:
+    """A legend entry of layer ``title``: alone, with a shape "(vùng)" or with a kind "Hạ tầng: …"."""
+    return line == title or line.startswith((title + " (", title + ": "))
+
+
+def expected_tasks(session: Session, gso: int | None) -> set[str]:
+    if gso is None:
+        return set(session.scalars(select(Task.id)))
+    return set(session.scalars(select(TaskDistrict.task_id).where(TaskDistrict.gso_code == gso)))
+
+
+@SPATIALITE
+@pytest.mark.parametrize("gso", [*CODES, None])
+def test_every_sheet(sheet_dir, engine, gso):
+    reader = PdfReader(_sheet_path(sheet_dir, gso))
+    first = reader.pages[0]
+    size = sorted((round(float(first.mediabox.width)), round(float(first.mediabox.height))))
+    assert tuple(size) == A_POINTS["A3"]
+    text = first.extract_text()
+    rest = "\n".join(p.extract_text() for p in reader.pages[1:])
+    lines = set(text.splitlines())
+    with Session(engine) as session:
+        district = session.get(District, gso) if gso else None
+        name = district.short_name if district else "Kiên Giang"
+        assert name in reader.metadata["/Title"] and name in text and name in rest
+        assert "Chú giải" in text and "EPSG:9207" in text and "01/7/2025" in text
+        linked = session.scalars(
+            select(Feature.layer).join(FeatureDistrict).where(FeatureDistrict.gso_code == gso)
+        )
+        drawn_layers = set(linked) if gso else set(session.scalars(select(Feature.layer)))
+        for layer in drawn_layers:
+            title = layer_title(layer, "vi")
+            assert any(listed(line, title) for line in lines), (gso, title)
+        missing = [t for t in expected_tasks(session, gso) if t not in rest]
+        assert not missing, f"tasks missing from sheet {gso}: {missing}"
+
+
+@SPATIALITE
+@pytest.mark.parametrize("gso", [907, 911, None])
+def test_legend_lists_only_what_is_drawn(sheet_dir, engine, gso):
+    reader = PdfReader(_sheet_path(sheet_dir, gso))
+    lines = set(reader.pages[0].extract_text().splitlines())
+    x0, y0, x1, y1 = map(float, keywords(reader)["extent_m"].split(","))
+    from geoalchemy2.shape import to_shape
+    from shapely.geometry import box
+
+    window = box(x0, y0, x1, y1)
+    with Session(engine) as session:
+        in_frame = {
+            f.layer
+            for f in session.scalars(select(Feature))
+            if reproject(to_shape(f.geom), STORAGE_SRID, VN2000_TM3).intersects(window)
+        }
+    for layer in LAYER_ORDER:
+        title = layer_title(layer, "vi")
+        assert any(listed(line, title) for line in lines) == (layer in in_frame), (gso, layer)
+
+
+@SPATIALITE
+@pytest.mark.parametrize("gso", [907, 911, None])
+def test_map_is_true_to_scale(sheet_dir, gso):
+    reader = PdfReader(_sheet_path(sheet_dir, gso))
+    kw = keywords(reader)
+    n = int(kw["scale"].split(":")[1])
+    assert re.fullmatch(r"(1|15|2|25|3|5|75)0*", str(n)), f"1:{n} is not a round scale"
+    assert f"1:{n:,}".replace(",", ".") in reader.pages[0].extract_text()
+    # From the recorded frame: its width on paper (cm) against its ground extent (m).
+    _, _, fw, fh = map(float, kw["frame_mm"].split(","))
+    ex0, ey0, ex1, ey1 = map(float, kw["extent_m"].split(","))
+    assert (ex1 - ex0) / (fw / 10) == pytest.approx(n / 100, rel=0.005)
+    assert (ey1 - ey0) / (fh / 10) == pytest.approx(n / 100, rel=0.005)
+    # Independently, from where the grid labels were drawn: ground metres per centimetre of paper.
+    ticks = easting_ticks(reader.pages[0])
+    lo, hi = min(ticks), max(ticks)
+    cm_on_paper = (ticks[hi] - ticks[lo]) / 72 * 2.54
+    assert (hi - lo) / cm_on_paper == pytest.approx(n / 100, rel=0.005)
+
+
+def _frame_pixels(pdf: Path, tmp_path: Path, dpi: int = 40) -> tuple[Image.Image, tuple[int, int, int, int]]:
+    reader = PdfReader(pdf)
+    fx, fy, fw, fh = map(float, keywords(reader)["frame_mm"].split(","))
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-r",
+            str(dpi),
+            "-png",
+            "-singlefile",
+            str(pdf),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
+    image = Image.open(tmp_path / "page.png").convert("RGB")
+    px = dpi / 25.4
+    height = image.height
+    return image, (
+        round(fx * px) + 2,
+        height - round((fy + fh) * px) + 2,
+        round((fx + fw) * px) - 2,
+        height - round(fy * px) - 2,
+    )
+
+
+@SPATIALITE
+@pytest.mark.parametrize("gso", [*CODES, None])
+def test_map_frame_is_not_empty(sheet_dir, tmp_path, gso):
+    image, frame = _frame_pixels(_sheet_path(sheet_dir, gso), tmp_path)
+    crop = image.crop(frame)
+    colours = crop.getcolors(maxcolors=crop.width * crop.height)
+    sea, white = (0xE3, 0xEF, 0xF7), (255, 255, 255)
+    drawn = sum(n for n, p in colours if max(abs(a - b) for a, b in zip(p, sea)) > 12 and p != white)
+    assert drawn / (crop.width * crop.height) > 0.03  # Phú Quốc, islands in the sea, is the emptiest: ~7 %
+    assert len(colours) > 20  # boundaries, fills, symbols and text, not a flat colour
+
+
+@SPATIALITE
+def test_readme_image_of_go_quao(sheet_dir, tmp_path):
+    target = REPO_ROOT / "test-artifacts" / "sheet-907.png"
+    target.parent.mkdir(exist_ok=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-r",
+            "60",
+            "-png",
+            "-singlefile",
+            str(_sheet_path(sheet_dir, 907)),
+            str(target.with_suffix("")),
+        ],
+        check=True,
+    )
+    assert Image.open(target).size[0] > 600
+
+
+def test_district_sheet_over_http(client):
+    r = client.get("/print/district/907.pdf", params={"size": "A4", "lang": "en"})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(r.content))
+    page = reader.pages[0]
+    assert (
+        tuple(sorted((round(float(page.mediabox.width)), round(float(page.mediabox.height)))))
+        == A_POINTS["A4"]
+    )
+    text = page.extract_text()
+    assert "Gò Quao District (former)" in text and "Legend" in text and "Scale 1:" in text
+    assert "Industrial clusters" in text
+    again = client.get("/print/district/907.pdf", params={"size": "A4", "lang": "en"})
+    assert again.headers["x-sheet-cache"] == "hit" and again.content == r.content
+    same = client.get(
+        "/print/district/907.pdf",
+        params={"size": "A4", "lang": "en"},
+        headers={"If-None-Match": r.headers["etag"]},
+    )
+    assert same.status_code == 304
+
+
+def test_province_sheet_over_http(client):
+    r = client.get("/print/province.png", params={"size": "A4"})
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(r.content)).size[0] > 1000
+
+
+@pytest.mark.parametrize(
+    "url,status,word",
+    [
+        ("/print/district/999.pdf", 404, "999"),
+        ("/print/district/abc.pdf", 400, "gso_code"),
+        ("/print/district/907.pdf?size=A5", 400, "size"),
+        ("/print/district/907.pdf?lang=fr", 400, "lang"),
+    ],
+)
+def test_bad_requests(client, url, status, word):
+    r = client.get(url)
+    assert r.status_code == status and word in r.json()["description"]
+
+
+@SPATIALITE
+def test_cache_key_follows_progress(engine):
+    today = dt.date(2026, 1, 1)
+    with Session(engine) as session:
+        before = cache_key(session, 907, "A3", "vi", "pdf", today)
+        assert cache_key(session, 907, "A3", "en", "pdf", today) != before
+        assert cache_key(session, 907, "A3", "vi", "pdf", today + dt.timedelta(days=1)) != before
+        task = session.scalars(select(Task)).first()
+        session.add(
+            ProgressReport(
+                task_id=task.id,
+                reported_on=today,
+                status="in_progress",
+                percent=10,
+                agency_id=task.lead_id,
+                author="test",
+                review="accepted",
+                created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            )
+        )
+        session.flush()
+        assert cache_key(session, 907, "A3", "vi", "pdf", today) != before
+        session.rollback()
+        assert cache_key(session, 907, "A3", "vi", "pdf", today) == before
+
+
+@SPATIALITE
+def test_cli_single_png_and_errors(settings, cache_dir, tmp_path, monkeypatch, capsys):
+    import typer
+
+    monkeypatch.setattr(
+        "layers.settings.get_settings", lambda: make_settings(settings.database_url, cache_dir)
+    )
+    out = tmp_path / "go-quao.png"
+    print_command(district=907, size="A4", lang="en", png=True, output=out)
+    assert Image.open(out).size[0] > 1000
+    with pytest.raises(typer.Exit):
+        print_command(district=999, output=tmp_path / "x.pdf")
+    with pytest.raises(typer.Exit):
+        print_command(district=907, all_=True, output=tmp_path)
+    assert shutil.which("pdftoppm")
