@@ -1,5 +1,149 @@
-"""(being written)"""
+"""The planners' web map: the page at ``/``, its static assets, and the small JSON the map needs.
 
-from fastapi import APIRouter
+``/api/map/...`` serves what OGC API does not: the offline base, popup and district-panel details, the map's
+statistics, the basemap proxy; ``/api/search`` finds features, districts and tasks with or without diacritics.
+The page reads plan layers from OGC API - Features when this app has it (else from ``/api/map/layers``).
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+import mimetypes
+import re
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from sqlalchemy.orm import Session
+
+from api.deps import get_session
+from api.errors import ApiError
+from layers import mapdata
+from layers.search import search as run_search
+from web import basemap
+from web.i18n import LANGUAGES
+from web.map import PLAN_LAYERS, STATIC_DIR, MapConfig, build_map_html
+
+router = APIRouter(tags=["web map"])
+
+OGC_ITEMS = re.compile(r"^/ogc/collections/\{[^}]+\}/items$")
+PRINT_DISTRICT = re.compile(r"^/print/district/\{[^}]+\}\.pdf$")
+mimetypes.add_type("text/javascript", ".js")
+
+
+def route_paths(routes, prefix: str = ""):
+    """Every path the app serves, through included routers (FastAPI nests them)."""
+    for route in routes:
+        if hasattr(route, "original_router"):
+            yield from route_paths(
+                route.original_router.routes, prefix + (getattr(route.include_context, "prefix", "") or "")
+            )
+        else:
+            yield prefix + getattr(route, "path", "")
+
+
+def _map_config(request: Request) -> MapConfig:
+    """Decided once per app from the routes it has: the page never asks for a missing endpoint."""
+    config = getattr(request.app.state, "webmap_config", None)
+    if config is None:
+        paths = list(route_paths(request.app.routes))
+        has_ogc = any(OGC_ITEMS.match(p) for p in paths)
+        urls = {
+            layer: (
+                f"/ogc/collections/{layer}/items?f=json&limit=1000" if has_ogc else f"/api/map/layers/{layer}"
+            )
+            for layer in PLAN_LAYERS
+        }
+        print_url = "/print/district/{gso}.pdf" if any(PRINT_DISTRICT.match(p) for p in paths) else None
+        config = MapConfig(
+            layer_urls=urls,
+            print_url=print_url,
+            stats_districts_url="/api/stats/districts" if "/api/stats/districts" in paths else None,
+            stats_occupancy_url="/api/stats/occupancy" if "/api/stats/occupancy" in paths else None,
+        )
+        request.app.state.webmap_config = config
+    return config
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def page(request: Request, lang: str = Query("vi", pattern="^[a-z]{2}$")) -> HTMLResponse:
+    lang = lang if lang in LANGUAGES else "vi"
+    html = build_map_html(lang, _map_config(request))
+    return HTMLResponse(html, headers={"Cache-Control": "no-cache", "Content-Language": lang})
+
+
+@router.get("/static/{path:path}", include_in_schema=False)
+def static(path: str, v: str | None = None) -> FileResponse:
+    """Vendored and own assets; versioned URLs (``?v=hash``) are cached for a year."""
+    root = STATIC_DIR.resolve()
+    target = (root / path).resolve()
+    if root not in target.parents or not target.is_file():
+        raise ApiError(404, "NotFound", f"no static file {path!r}")
+    cache = "public, max-age=31536000, immutable" if v else "public, max-age=3600"
+    return FileResponse(target, headers={"Cache-Control": cache})
+
+
+def _json(data, max_age: int = 0) -> JSONResponse:
+    return JSONResponse(
+        data, headers={"Cache-Control": f"public, max-age={max_age}" if max_age else "no-cache"}
+    )
+
+
+@router.get("/api/map/base", summary="Offline base map: neighbours, coast, former districts (simplified)")
+def base(request: Request, session: Session = Depends(get_session)) -> JSONResponse:
+    # simplified once per loaded dataset: boundaries only change with a new `planmap load`
+    version = mapdata.data_version(session)
+    cached = getattr(request.app.state, "webmap_base", None)
+    if cached is None or cached[0] != version:
+        cached = request.app.state.webmap_base = (version, mapdata.base_map(session))
+    return _json(cached[1], 3600)
+
+
+@router.get("/api/map/layers/{layer}", summary="A plan layer as GeoJSON with progress (fallback for OGC API)")
+def layer(layer: str, session: Session = Depends(get_session)) -> JSONResponse:
+    if layer not in PLAN_LAYERS:
+        raise ApiError(404, "NotFound", f"no plan layer {layer!r}; layers: {', '.join(PLAN_LAYERS)}")
+    return _json(mapdata.layer_features(session, layer))
+
+
+@router.get("/api/map/features/{feature_id}", summary="Popup: a feature with its districts and linked tasks")
+def feature(feature_id: str, session: Session = Depends(get_session)) -> JSONResponse:
+    detail = mapdata.feature_detail(session, feature_id)
+    if detail is None:
+        raise ApiError(404, "NotFound", f"no feature {feature_id!r}")
+    return _json(detail)
+
+
+@router.get("/api/map/districts/{gso_code}", summary="District panel: area, raw material, features, tasks")
+def district(gso_code: int, session: Session = Depends(get_session)) -> JSONResponse:
+    detail = mapdata.district_detail(session, gso_code)
+    if detail is None:
+        raise ApiError(404, "NotFound", f"no former district with GSO code {gso_code}")
+    return _json(detail)
+
+
+@router.get("/api/map/stats", summary="Statistics panel: hectares, occupancy and targets, progress by agency")
+def stats(session: Session = Depends(get_session)) -> JSONResponse:
+    return _json(mapdata.map_stats(session))
+
+
+@router.get("/api/search", summary="Search features, former districts and tasks (diacritics optional)")
+def search(
+    q: str = Query(..., min_length=1, max_length=200),
+    limit: int = Query(20, ge=1, le=100),
+    session: Session = Depends(get_session),
+) -> JSONResponse:
+    return _json(run_search(session, q, limit))
+
+
+@router.get("/api/map/basemap/status", summary="Whether the online basemap is reachable")
+def basemap_status(request: Request) -> JSONResponse:
+    return _json({"online": basemap.online(request.app.state.settings.cache_dir)})
+
+
+@router.get("/api/map/basemap/{z}/{x}/{y}.png", include_in_schema=False)
+def basemap_tile(request: Request, z: int, x: int, y: int) -> Response:
+    if not basemap.valid_tile(z, x, y):
+        raise ApiError(404, "NotFound", f"no tile {z}/{x}/{y}")
+    data, real = basemap.tile(Path(request.app.state.settings.cache_dir), z, x, y)
+    cache = "public, max-age=604800" if real else "no-store"
+    return Response(data, media_type="image/png", headers={"Cache-Control": cache})

@@ -27,6 +27,9 @@ from layers.load import load
 from layers.schema import upgrade
 from layers.settings import REPO_ROOT, Settings
 
+# The tests never reach out of the machine: no online basemap.
+os.environ["PLANMAP_BASEMAP_URL"] = ""
+
 BACKENDS = ("spatialite", "postgis")
 PG_SERVER = os.environ.get("PLANMAP_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 MIRROR = os.environ.get("PLANMAP_MIRROR") or str(REPO_ROOT.parent / "shared" / "mirror")

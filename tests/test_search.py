@@ -1,0 +1,93 @@
+"""Search (``/api/search``) and the web map's JSON (``/api/map/...``), on both backends, over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _names(client, q: str, kind: str | None = None) -> list[str]:
+    response = client.get("/api/search", params={"q": q})
+    assert response.status_code == 200
+    return [h["name"] for h in response.json() if kind is None or h["type"] == kind]
+
+
+@pytest.mark.parametrize("query", ["cai tu", "Cái Tư", "CÁI TƯ", "  cai   tu "])
+def test_search_finds_cai_tu_with_or_without_diacritics(client, query):
+    assert any("Cái Tư" in n for n in _names(client, query, "feature"))
+
+
+def test_search_thanh_loc_finds_the_park_first(client):
+    features = _names(client, "thanh loc", "feature")
+    assert features and "Thạnh Lộc" in features[0]
+
+
+def test_search_finds_former_districts_and_tasks(client):
+    assert "Thành phố Phú Quốc" in _names(client, "phu quoc", "district")
+    hits = client.get("/api/search", params={"q": "cum cong nghiep"}).json()
+    assert any(h["type"] == "task" for h in hits)
+
+
+@pytest.mark.parametrize("query", ["%", "_", "zzqxj", "' OR 1=1 --"])
+def test_search_treats_user_text_literally(client, query):
+    response = client.get("/api/search", params={"q": query})
+    assert response.status_code == 200
+    assert response.json() == []
+
+
+def test_search_without_query_is_a_400(client):
+    response = client.get("/api/search")
+    assert response.status_code == 400
+    assert response.json()["code"] == "InvalidParameterValue"
+
+
+def _cai_tu_id(client) -> str:
+    hits = client.get("/api/search", params={"q": "cai tu"}).json()
+    return next(h["id"] for h in hits if h["type"] == "feature" and "Cái Tư" in h["name"])
+
+
+def test_popup_details_of_cai_tu(client):
+    detail = client.get(f"/api/map/features/{_cai_tu_id(client)}").json()
+    assert detail["planned_area_ha"] == 70
+    assert [d["short_name"] for d in detail["districts"]] == ["Gò Quao"]
+    assert detail["tasks"], "Cái Tư has linked tasks"
+    task = detail["tasks"][0]
+    assert {"lead", "deadline", "percent", "overdue", "status"} <= set(task)
+    assert task["lead"]["name"]
+
+
+def test_district_panel_lists_features_with_hectares(client):
+    panel = client.get("/api/map/districts/907").json()
+    assert panel["short_name"] == "Gò Quao"
+    assert panel["area_ha"] > 0
+    assert any("Cái Tư" in f["name"] and f["planned_area_ha"] == 70 for f in panel["features"])
+    assert panel["progress"]["tasks"] == len(panel["tasks"]) > 0
+
+
+def test_unknown_feature_and_district_are_404_json(client):
+    assert client.get("/api/map/features/nope").json()["code"] == "NotFound"
+    assert client.get("/api/map/districts/1").status_code == 404
+
+
+def test_offline_base_has_districts_and_neighbours(client):
+    base = client.get("/api/map/base").json()
+    kinds = [f["properties"]["kind"] for f in base["features"]]
+    assert kinds.count("district") == 15
+    roles = {f["properties"]["role"] for f in base["features"] if f["properties"]["kind"] == "province"}
+    assert roles == {"subject", "neighbour"}
+
+
+def test_map_stats_sum_hectares_by_layer(client):
+    stats = client.get("/api/map/stats").json()
+    assert stats["hectares_by_layer"]["industrial_clusters"] >= 70
+    assert stats["agencies"] and all(a["tasks"] >= a["done"] for a in stats["agencies"])
+
+
+def test_basemap_offline_answers_at_once_with_an_empty_tile(client, monkeypatch):
+    from web import basemap
+
+    monkeypatch.setattr(basemap, "UPSTREAM", "http://127.0.0.1:9/{z}/{x}/{y}.png")  # nothing listens there
+    monkeypatch.setattr(basemap, "_failed_at", None)
+    assert client.get("/api/map/basemap/status").json() == {"online": False}
+    tile = client.get("/api/map/basemap/9/402/241.png")
+    assert tile.status_code == 200 and tile.headers["content-type"] == "image/png"
+    assert client.get("/api/map/basemap/2/9/0.png").status_code == 404

@@ -1,0 +1,89 @@
+/* The statistics panel: charts as inline SVG (no chart library) and tables.
+ * Planned hectares and progress by agency come from /api/map/stats; mapped hectares by district and
+ * occupancy against the 2030 targets from the statistics API (/api/stats/...) when the app serves it. */
+(function (pm) {
+  "use strict";
+
+  /** Horizontal bars: [{label, value, colour?}]; an optional vertical line marks a threshold. */
+  pm.barChart = function (rows, unit, threshold) {
+    const max = Math.max(1, threshold || 0, ...rows.map((r) => r.value));
+    const h = 22, w = 320, labelW = 130, room = w - labelW - 62;
+    const bars = rows.map((r, i) => {
+      const len = Math.max(1, (r.value / max) * room);
+      return '<g transform="translate(0,' + i * h + ')"><text x="' + (labelW - 4) + '" y="15" text-anchor="end">' +
+        pm.esc(r.label.length > 22 ? r.label.slice(0, 21) + "…" : r.label) + "<title>" + pm.esc(r.label) +
+        '</title></text><rect x="' + labelW + '" y="4" height="14" width="' + len.toFixed(1) + '" fill="' +
+        (r.colour || "#3b6ea5") + '"/><text x="' + (labelW + len + 4) + '" y="15">' + pm.num(r.value) +
+        (unit ? " " + unit : "") + "</text></g>";
+    }).join("");
+    const mark = threshold ? '<line class="pm-threshold" x1="' + (labelW + (threshold / max) * room) + '" x2="' +
+      (labelW + (threshold / max) * room) + '" y1="0" y2="' + rows.length * h + '"/>' : "";
+    return '<svg class="pm-chart" viewBox="0 0 ' + w + " " + Math.max(1, rows.length) * h +
+      '" role="img">' + bars + mark + "</svg>";
+  };
+
+  function table(head, rows) {
+    return '<table class="pm-table"><thead><tr>' + head.map((x) => "<th>" + pm.esc(x) + "</th>").join("") +
+      "</tr></thead><tbody>" + rows.map((r) => "<tr>" + r.map((c) => "<td>" + c + "</td>").join("") + "</tr>")
+      .join("") + "</tbody></table>";
+  }
+
+  const h3 = (key) => "<h3>" + pm.esc(pm.t(key)) + "</h3>";
+
+  function layersSection(s) {
+    const rows = Object.entries(s.hectares_by_layer).map(([k, v]) => ({ label: pm.t("layer." + k), value: v }));
+    return h3("stats.by_layer") + pm.barChart(rows, pm.t("unit.ha")) +
+      table([pm.t("stats.layer"), pm.t("unit.ha")], rows.map((r) => [pm.esc(r.label), pm.num(r.value)]));
+  }
+
+  function districtsSection(s, mapped) {
+    const planned = Object.entries(s.hectares_by_district).map(([k, v]) =>
+      ({ label: k, value: Object.values(v).reduce((a, b) => a + b, 0) })).sort((a, b) => b.value - a.value);
+    let html = h3("stats.by_district") + '<p class="pm-former">' + pm.esc(pm.t("app.former_note")) + ". " +
+      pm.esc(pm.t("stats.shared_note")) + "</p>" + pm.barChart(planned, pm.t("unit.ha"));
+    if (mapped) {
+      const layers = Object.keys(mapped.totals.hectares);
+      html += '<p class="pm-hint">' + pm.esc(pm.t("stats.mapped_note")) + "</p>" +
+        table([pm.t("panel.district")].concat(layers.map((l) => pm.t("layer." + l))), mapped.districts.map((d) =>
+          [pm.esc(d.short_name)].concat(layers.map((l) => pm.num(d.hectares[l] || 0)))));
+    }
+    return html;
+  }
+
+  function occupancySection(s, occ) {
+    if (!occ) {
+      const rows = s.occupancy.map((o) => ({ label: pm.name(o), value: o.occupancy_pct, colour: "#f29e2e" }));
+      return h3("stats.occupancy") + pm.barChart(rows, "%");
+    }
+    return h3("stats.occupancy") + occ.groups.map((g) => {
+      const known = occ.features.filter((f) => f.layer === g.layer && f.occupancy_pct !== null);
+      const rows = known.map((f) => ({ label: pm.name(f), value: f.occupancy_pct,
+                                       colour: f.occupancy_pct >= g.threshold_pct ? "#1a9641" : "#f29e2e" }));
+      const target = g.targets[0];
+      return "<h4>" + pm.esc(pm.t("layer." + g.layer)) + "</h4><p>" +
+        pm.esc(target ? (pm.lang === "en" && target.name_en ? target.name_en : target.name) : "") + ": " +
+        pm.esc(pm.t("stats.required")) + " " + g.required + " · " + pm.esc(pm.t("stats.above")) + " " +
+        g.above_threshold + " · " + pm.esc(pm.t("stats.known")) + " " + g.occupancy_known + "/" + g.features +
+        " <small>(" + pm.esc(g.rule_source) + ")</small></p>" +
+        (rows.length ? pm.barChart(rows, "%", g.threshold_pct) : "");
+    }).join("");
+  }
+
+  function agenciesSection(s) {
+    const rows = s.agencies.map((a) => [pm.esc(a.code) + " <small>" + pm.esc(pm.name(a)) + "</small>", a.tasks,
+      a.done, a.overdue ? '<b class="pm-overdue-label">' + a.overdue + "</b>" : "0"]);
+    return h3("stats.agencies") + pm.barChart(s.agencies.slice(0, 12).map((a) =>
+      ({ label: a.code, value: a.tasks, colour: a.overdue ? "#d7191c" : "#3b6ea5" }))) +
+      table([pm.t("stats.agency"), pm.t("stats.tasks"), pm.t("stats.done"), pm.t("stats.overdue")], rows);
+  }
+
+  pm.loadStats = async function () {
+    if (pm.statsLoaded) return;
+    pm.statsLoaded = true;
+    const optional = (url) => (url ? pm.fetchJSON(url).catch(() => null) : Promise.resolve(null));
+    const [s, mapped, occ] = await Promise.all([pm.fetchJSON(pm.config.stats_url),
+      optional(pm.config.stats_districts_url), optional(pm.config.stats_occupancy_url)]);
+    document.getElementById("pm-stats-body").innerHTML = layersSection(s) + districtsSection(s, mapped) +
+      occupancySection(s, occ) + agenciesSection(s);
+  };
+})(window.planmap = window.planmap || {});
