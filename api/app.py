@@ -16,6 +16,7 @@ from layers.settings import Settings, get_settings
 ROUTER_MODULES = (
     "api.health",
     "api.ogc",
+    "api.ogc_transactions",  # Part 4: create, replace, update, delete (admins)
     "api.tiles",
     "api.stats",
     "api.exports",

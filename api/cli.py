@@ -11,9 +11,11 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
+from api.user_cli import user_app
 from layers.settings import Settings, get_settings
 
 app = typer.Typer(help="Kiên Giang planning map service", no_args_is_help=True)
+app.add_typer(user_app, name="user")
 console = Console()
 err = Console(stderr=True)
 

@@ -7,6 +7,8 @@ A task's state is its latest accepted progress report; with none it is ``not_rep
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -106,3 +108,49 @@ def district_progress(session: Session, today: dt.date | None = None) -> dict[in
     """Progress of every former district that has linked tasks, by GSO code."""
     states = task_states(session, today)
     return _rollup(session.execute(select(TaskDistrict.gso_code, TaskDistrict.task_id)), states)
+
+
+def task_state(session: Session, task_id: str, today: dt.date | None = None) -> TaskState | None:
+    """The current state of one task (None when there is no such task)."""
+    today = today or dt.date.today()
+    deadline = session.scalar(select(Task.deadline).where(Task.id == task_id))
+    if deadline is None and session.get(Task, task_id) is None:
+        return None
+    r = session.scalars(
+        select(ProgressReport).where(ProgressReport.task_id == task_id, ProgressReport.review == "accepted")
+        .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc()).limit(1)
+    ).first()
+    status = r.status if r else NOT_REPORTED
+    return TaskState(task_id, status, r.percent if r else None, r.reported_on if r else None, deadline,
+                     is_overdue(deadline, status, today))
+
+
+def task_etag(session: Session, task_id: str) -> str:
+    """A validator of the task as a client sees it: changes with every report and every review decision."""
+    task = session.get(Task, task_id)
+    reports = session.execute(select(ProgressReport.id, ProgressReport.review)
+                              .where(ProgressReport.task_id == task_id).order_by(ProgressReport.id)).all()
+    parts = [task_id, str(task.deadline) if task else "", task.lead_id if task else "",
+             ",".join(sorted(a.id for a in task.partners)) if task else "",
+             ",".join(sorted(f.id for f in task.features)) if task else "",
+             ",".join(sorted(str(d.gso_code) for d in task.districts)) if task else "",
+             ";".join(f"{i}:{review}" for i, review in reports)]
+    return '"' + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32] + '"'
+
+
+def grouped_progress(session: Session, by: str, today: dt.date | None = None) -> dict[str, Rollup]:
+    """Progress of tasks grouped ``by`` ``"lead"`` (agency id) or ``"section"`` (``"<plan> <section>"``)."""
+    states = task_states(session, today)
+    if by == "lead":
+        pairs = session.execute(select(Task.lead_id, Task.id))
+    elif by == "section":
+        pairs = ((f"{plan} {section}", tid) for plan, section, tid in
+                 session.execute(select(Task.plan, Task.section, Task.id)))
+    else:
+        raise ValueError(f"group by lead or section, not {by!r}")
+    return dict(sorted(_rollup(pairs, states).items(), key=lambda kv: _natural(kv[0])))
+
+
+def _natural(key: str) -> list:
+    """"III.2" before "III.10", as the documents number them."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", key)]

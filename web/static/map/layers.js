@@ -2,8 +2,9 @@
 (function (pm) {
   "use strict";
 
-  pm.fetchJSON = async function (url) {
-    const response = await fetch(url, { headers: { Accept: "application/geo+json, application/json" } });
+  pm.fetchJSON = async function (url, cache) {
+    const response = await fetch(url, { cache: cache || "default",
+                                        headers: { Accept: "application/geo+json, application/json" } });
     if (!response.ok) throw new Error(url + ": HTTP " + response.status);
     return response.json();
   };
@@ -92,12 +93,12 @@
                               latlng: anchor.getLatLng ? anchor.getLatLng() : anchor.getBounds().getCenter() };
   }
 
-  pm.loadPlanLayers = function () {
+  pm.loadPlanLayers = function (cache) {
     pm.features = pm.features || {};
     return Promise.all(pm.config.plan_layers.map(async (layerId) => {
       const url = pm.config.layer_urls[layerId];
       try {
-        const data = await pm.fetchJSON(url);
+        const data = await pm.fetchJSON(url, cache);
         data.features.forEach((f) => addPlanFeature(layerId, f, pm.groups.overlays[layerId]));
         pm.loaded[layerId] = data.features.length;
       } catch (err) {
@@ -106,6 +107,16 @@
         console.warn(err);
       }
     }));
+  };
+
+  /** A report made in another tab (reporting page, dashboard) recolours the map in place, no reload. */
+  pm.listenForProgress = function () {
+    if (!("BroadcastChannel" in window)) return;
+    new BroadcastChannel("planmap-progress").onmessage = function () {
+      pm.config.plan_layers.forEach((id) => pm.groups.overlays[id].clearLayers());
+      pm.features = {};
+      pm.loadPlanLayers("no-cache");  // revalidate: the ETags change with progress
+    };
   };
 
   // ---- popups ----

@@ -34,6 +34,7 @@
       console.warn(err);
     });
     await Promise.all([base, pm.loadPlanLayers()]);  // fetched side by side
+    pm.listenForProgress();
     pm.ready = true;
     if (hash.district) pm.selectDistrict(Number(hash.district), { zoom: !hash.view });
     if (hash.feature && pm.features[hash.feature]) pm.openFeature(hash.feature);

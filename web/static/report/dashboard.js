@@ -2,6 +2,7 @@
 (function () {
   "use strict";
   const csrf = document.body.dataset.csrf;
+  const words = document.getElementById("rp-strings").dataset;
   document.querySelectorAll(".rp-recent button[data-move]").forEach((button) => {
     button.addEventListener("click", async () => {
       const row = button.closest("tr");
@@ -10,7 +11,7 @@
       });
       const answer = await r.json().catch(() => ({}));
       if (!r.ok) { alert(answer.description || "HTTP " + r.status); return; }
-      row.querySelector(".rp-review").textContent = answer.review;
+      row.querySelector(".rp-review").textContent = words[answer.review] || answer.review;
       row.querySelector('[data-move="accept"]').hidden = answer.review === "accepted";
       row.querySelector('[data-move="return"]').hidden = answer.review === "returned";
       new BroadcastChannel("planmap-progress").postMessage({ task: row.dataset.task });

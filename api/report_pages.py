@@ -1,0 +1,137 @@
+"""Web pages for reporting: log in, an agency's reporting page and the coordinator's dashboard.
+
+Plain HTML from Jinja templates in ``web/templates/report`` and a little JS from ``web/static/report``;
+every asset is served here (no CDN). Writes go through the JSON API with the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from api.auth import MaybeUser, csrf_token
+from api.errors import ApiError
+from layers import progress, reporting, reporting_periods
+from layers.accounts import Principal
+from layers.models import TASK_STATUSES
+
+router = APIRouter(tags=["reporting pages"], include_in_schema=False)
+WEB = Path(__file__).resolve().parents[1] / "web"
+TEMPLATES = WEB / "templates" / "report"
+STATIC = {p.name: p for p in (WEB / "static" / "report").glob("*.*")}
+LEAFLET = WEB / "static" / "vendor" / "leaflet"
+LEAFLET_FILES = {"leaflet.js", "leaflet.css"}
+_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+
+@lru_cache(maxsize=1)
+def _strings() -> dict[str, dict[str, str]]:
+    return json.loads((TEMPLATES / "strings.json").read_text(encoding="utf-8"))
+
+
+def _t(lang: str) -> dict[str, str]:
+    strings = _strings()
+    return strings["vi"] | strings.get(lang, {}) if lang != "vi" else strings["vi"]
+
+
+def _page(request: Request, name: str, who: Principal | None, **context) -> HTMLResponse:
+    lang = request.query_params.get("lang", "vi")
+    sid = getattr(request.state, "sid", None)
+    html = _env.get_template(name).render(t=_t(lang), lang=lang if lang in ("vi", "en") else "vi", who=who,
+                                          csrf=csrf_token(request, sid) if sid else "", **context)
+    return HTMLResponse(html, headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
+                                       "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+                                                                  "style-src 'self' 'unsafe-inline'"})
+
+
+def _login_redirect(request: Request) -> RedirectResponse:
+    return RedirectResponse(f"/login?next={request.url.path}", 303)
+
+
+@router.get("/login")
+def login_page(request: Request, who: MaybeUser):
+    nxt = request.query_params.get("next", "/report")
+    return _page(request, "login.html", who, next=nxt if nxt.startswith("/") else "/report",
+                 error=request.query_params.get("error") == "1")
+
+
+@router.get("/report")
+def report_home(request: Request, who: MaybeUser):
+    """Reporters land on their agency's page, coordinators on the dashboard."""
+    if who is None:
+        return _login_redirect(request)
+    if who.at_least("coordinator"):
+        return RedirectResponse("/report/dashboard", 303)
+    return RedirectResponse(f"/report/agency/{who.agency_id}", 303)
+
+
+def _sections(session, agency_id: str) -> list[dict]:
+    """The agency's tasks grouped by plan, then section, each with its state and ETag."""
+    states = progress.task_states(session)
+    plans: dict[str, dict] = {}
+    for task in reporting.find_tasks(session, agency_id):
+        plan = plans.setdefault(task.plan, {"plan": task.plan, "sections": {}})
+        row = reporting.task_dict(task, states[task.id]) | {"etag": progress.task_etag(session, task.id)}
+        plan["sections"].setdefault(task.section, []).append(row)
+    return list(plans.values())
+
+
+@router.get("/report/agency/{agency_id}")
+def agency_page(agency_id: str, request: Request, who: MaybeUser):
+    if who is None:
+        return _login_redirect(request)
+    if not (who.at_least("coordinator") or who.agency_id == agency_id):
+        raise ApiError(403, "Forbidden", f"{who.username} reports for {who.agency_id}, not {agency_id}")
+    with request.app.state.sessions() as session:
+        agency = next((a for a in reporting.agencies(session) if a.id == agency_id), None)
+        if agency is None:
+            raise ApiError(404, "NotFound", f"no agency {agency_id!r}")
+        plans = _sections(session, agency_id)
+    return _page(request, "agency.html", who, agency=agency, plans=plans, statuses=TASK_STATUSES)
+
+
+@router.get("/report/agency/{agency_id}/features.geojson")
+def agency_features(agency_id: str, request: Request):
+    """The features linked to the agency's tasks, with ``progress_state`` and ``mean_percent`` (public)."""
+    with request.app.state.sessions() as session:
+        return JSONResponse(reporting.agency_features(session, agency_id), headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/report/dashboard")
+def dashboard(request: Request, who: MaybeUser):
+    if who is None:
+        return _login_redirect(request)
+    if not who.at_least("coordinator"):
+        raise ApiError(403, "Forbidden", "the dashboard is for coordinators")
+    with request.app.state.sessions() as session:
+        states = progress.task_states(session)
+        overdue = [reporting.task_dict(t, states[t.id]) for t in reporting.find_tasks(session)
+                   if states[t.id].overdue]
+        context = {
+            "by_agency": progress.grouped_progress(session, "lead"),
+            "by_section": progress.grouped_progress(session, "section"),
+            "agencies": {a.id: a for a in reporting.agencies(session)},
+            "overdue": overdue,
+            "periods": reporting_periods.missing_reports(session),
+            "recent": reporting.recent_reports(session, 30),
+        }
+    return _page(request, "dashboard.html", who, **context)
+
+
+@router.get("/report/static/{name}")
+def static_file(name: str):
+    if name not in STATIC:
+        raise ApiError(404, "NotFound", f"no file {name!r}")
+    return FileResponse(STATIC[name], headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/report/vendor/leaflet/{name}")
+def leaflet_file(name: str):
+    if name not in LEAFLET_FILES or not (LEAFLET / name).is_file():  # vendored by `make vendor`
+        raise ApiError(404, "NotFound", f"no file {name!r} (run `make vendor`)")
+    return FileResponse(LEAFLET / name, headers={"Cache-Control": "max-age=86400"})

@@ -1,0 +1,168 @@
+"""Users, roles, passwords (argon2id), API tokens (sha256 at rest, shown once) and who may report on what.
+
+Example::
+
+    with Session(engine) as s, s.begin():
+        user = create_user(s, "sct-reporter", "a long passphrase", "agency_reporter", "so-cong-thuong")
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from layers import audit
+from layers.models import Agency, Task, TaskPartner
+from layers.models_accounts import ROLES, ApiToken, LoginSession, User
+
+_hasher = PasswordHasher()
+# A hash to verify against when the user is unknown, so timing does not tell which usernames exist.
+_DUMMY_HASH = _hasher.hash("not a password")
+MIN_PASSWORD = 10
+TOKEN_PREFIX = "pm_"
+
+
+class AccountError(ValueError):
+    """Bad account input; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: enough to decide permissions without touching the session again."""
+
+    user_id: int
+    username: str
+    role: str
+    agency_id: str | None
+
+    def at_least(self, role: str) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+def principal(user: User) -> Principal:
+    return Principal(user.id, user.username, user.role, user.agency_id)
+
+
+def user_summary(user: User) -> dict:
+    return {"id": user.id, "username": user.username, "display_name": user.display_name,
+            "role": user.role, "agency_id": user.agency_id, "active": user.active}
+
+
+def create_user(session: Session, username: str, password: str, role: str, agency_id: str | None = None,
+                display_name: str | None = None, actor: str = "cli") -> User:
+    """Add a user (in the caller's transaction) and audit it; raises AccountError on bad input."""
+    username = username.strip()
+    if not username or len(username) > 64:
+        raise AccountError("username: 1 to 64 characters")
+    if role not in ROLES or role == "viewer":
+        raise AccountError(f"role: one of {', '.join(ROLES[1:])} (viewers need no account)")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"password: at least {MIN_PASSWORD} characters")
+    if role == "agency_reporter" and not agency_id:
+        raise AccountError("agency: an agency_reporter needs an agency")
+    if agency_id and session.get(Agency, agency_id) is None:
+        raise AccountError(f"agency: unknown agency {agency_id!r}")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise AccountError(f"username: {username!r} exists")
+    user = User(username=username, display_name=display_name, password_hash=_hasher.hash(password), role=role,
+                agency_id=agency_id, active=True, created_at=dt.datetime.now(dt.UTC))
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user.add", "user", str(user.id), None, user_summary(user))
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this password, or None."""
+    user = session.scalar(select(User).where(User.username == username))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return user if user and user.active else None
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for ``user``: returns (row, the token text, which is never stored nor shown again)."""
+    name = name.strip()[:128] or "token"
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, name=name, token_hash=_digest(token), created_at=dt.datetime.now(dt.UTC))
+    session.add(row)
+    session.flush()
+    audit.record(session, user.username, "token.create", "api_token", str(row.id), None,
+                 {"user_id": user.id, "name": name})
+    return row, token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token),
+                                                ApiToken.revoked_at.is_(None)))
+    user = session.get(User, row.user_id) if row else None
+    return user if user and user.active else None
+
+
+def revoke_token(session: Session, actor: Principal, token_id: int) -> bool:
+    """Revoke one of the actor's tokens (an admin may revoke anyone's); False when there is none."""
+    row = session.get(ApiToken, token_id)
+    if row is None or row.revoked_at is not None or (row.user_id != actor.user_id and actor.role != "admin"):
+        return False
+    row.revoked_at = dt.datetime.now(dt.UTC)
+    audit.record(session, actor.username, "token.revoke", "api_token", str(row.id),
+                 {"revoked": False}, {"revoked": True})
+    return True
+
+
+def tokens_of(session: Session, user_id: int) -> list[dict]:
+    rows = session.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id))
+    return [{"id": r.id, "name": r.name, "created_at": r.created_at.isoformat(timespec="seconds"),
+             "revoked": r.revoked_at is not None} for r in rows]
+
+
+def open_session(session: Session, user: User, seconds: int) -> str:
+    """A new login session for ``user``; returns its id (for the signed cookie; only the hash is stored)."""
+    sid = secrets.token_urlsafe(32)
+    now = dt.datetime.now(dt.UTC)
+    session.add(LoginSession(id_hash=_digest(sid), user_id=user.id, created_at=now,
+                             expires_at=now + dt.timedelta(seconds=seconds)))
+    return sid
+
+
+def user_for_session(session: Session, sid: str) -> User | None:
+    """The active user of a live (not revoked, not expired) login session."""
+    row = session.get(LoginSession, _digest(sid))
+    if row is None or row.revoked_at is not None:
+        return None
+    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=dt.UTC)
+    if expires < dt.datetime.now(dt.UTC):
+        return None
+    user = session.get(User, row.user_id)
+    return user if user and user.active else None
+
+
+def close_session(session: Session, sid: str) -> None:
+    row = session.get(LoginSession, _digest(sid))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = dt.datetime.now(dt.UTC)
+
+
+def may_report(session: Session, who: Principal, task: Task) -> bool:
+    """Coordinators and admins report anywhere; a reporter only where their agency leads or partners."""
+    if who.at_least("coordinator"):
+        return True
+    if who.role != "agency_reporter" or not who.agency_id:
+        return False
+    if task.lead_id == who.agency_id:
+        return True
+    return session.scalar(select(TaskPartner.task_id).where(
+        TaskPartner.task_id == task.id, TaskPartner.agency_id == who.agency_id)) is not None
