@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlsplit
 
 import pytest
 
-from layers.catalog import COLLECTIONS
 
 IDS = ["districts", "industrial_parks", "industrial_clusters", "economic_zones", "growth_poles",
        "raw_material_districts", "infrastructure_projects", "tasks"]

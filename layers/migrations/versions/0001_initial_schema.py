@@ -6,7 +6,6 @@ Revises:
 
 from alembic import op
 import sqlalchemy as sa
-import geoalchemy2
 from geoalchemy2 import Geometry
 
 revision = '0001'
