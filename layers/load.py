@@ -1,7 +1,9 @@
 """``planmap load``: boundaries plus every dataset of ``data/`` into the database, in one transaction.
 
-Idempotent: rows are replaced by id. Progress reports (and anything users wrote) are kept. A bad file raises
-before anything is written; a failure while writing rolls the whole load back.
+Idempotent: rows are replaced by id. Progress reports (and anything users wrote) are kept: a feature an admin
+created, changed or deleted through OGC API Part 4 (it has audit entries) is left as the database has it, and
+counted as ``kept_api_edits``. A bad file raises before anything is written; a failure while writing rolls the
+whole load back.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from layers import models as m
+from layers.models_accounts import AuditEntry
 from layers.boundaries import KIEN_GIANG, district_record, read_province
 from layers.datafiles import DataError
 from layers.plan import PlanData, build_geometry, read_plan
@@ -62,10 +65,16 @@ def load(engine: Engine, settings: Settings, step: Step = lambda _: None) -> dic
         step("boundaries")
         _replace_boundaries(session, provinces, districts, plan)
         step("plan")
-        _replace_plan(session, plan, geoms)
+        kept = _edited_through_api(session)
+        _replace_plan(session, plan, geoms, kept)
         session.merge(m.Dataset(key="data_version", value=data_version(settings.data_dir)))
         session.merge(m.Dataset(key="loaded_at", value=dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
-    return plan.counts() | {"districts": len(districts), "provinces": len(provinces)}
+    return plan.counts() | {"districts": len(districts), "provinces": len(provinces), "kept_api_edits": len(kept)}
+
+
+def _edited_through_api(session: Session) -> set[str]:
+    """Ids of features edited through OGC API Part 4: for those the database, not data/, is the master."""
+    return set(session.scalars(select(AuditEntry.entity_id).where(AuditEntry.entity == "feature").distinct()))
 
 
 def _wkb(geom):
@@ -82,10 +91,11 @@ def _replace_boundaries(session: Session, provinces: list[dict], districts: list
     session.flush()
 
 
-def _replace_plan(session: Session, plan: PlanData, geoms: dict) -> None:
+def _replace_plan(session: Session, plan: PlanData, geoms: dict, kept: set[str]) -> None:
     # Link tables are rebuilt whole; rows with ids are merged so that reports keep pointing at their task.
-    for table in (m.TaskPartner, m.TaskFeature, m.TaskDistrict, m.FeatureDistrict):
+    for table in (m.TaskPartner, m.TaskFeature, m.TaskDistrict):
         session.execute(delete(table))
+    session.execute(delete(m.FeatureDistrict).where(m.FeatureDistrict.feature_id.not_in(kept)))
     for _, d in plan.documents:
         session.merge(m.Document(**d.model_dump()))
     for _, a in plan.agencies:
@@ -93,9 +103,11 @@ def _replace_plan(session: Session, plan: PlanData, geoms: dict) -> None:
     for _, t in plan.targets:
         session.merge(m.Target(**t.model_dump()))
     session.flush()
-    feature_ids = set()
+    feature_ids = set(kept)
     for layer, _, f in plan.all_features():
         feature_ids.add(f.id)
+        if f.id in kept:
+            continue
         row = f.model_dump(exclude={"districts", "geometry"})
         session.merge(m.Feature(**row, layer=layer, search_text=fold(f"{f.name} {f.name_en or ''}"),
                                 geom=_wkb(build_geometry(f.geometry, geoms))))
@@ -108,10 +120,12 @@ def _replace_plan(session: Session, plan: PlanData, geoms: dict) -> None:
     session.flush()
     _drop_removed(session, feature_ids, task_ids)
     for layer, _, f in plan.all_features():
-        session.add_all(m.FeatureDistrict(feature_id=f.id, gso_code=c) for c in dict.fromkeys(f.districts))
+        if f.id not in kept:
+            session.add_all(m.FeatureDistrict(feature_id=f.id, gso_code=c) for c in dict.fromkeys(f.districts))
+    existing = set(session.scalars(select(m.Feature.id)))  # an admin may have deleted a feature of data/
     for _, t in plan.tasks:
         session.add_all(m.TaskPartner(task_id=t.id, agency_id=a) for a in dict.fromkeys(t.partners) if a != t.lead)
-        session.add_all(m.TaskFeature(task_id=t.id, feature_id=f) for f in dict.fromkeys(t.features))
+        session.add_all(m.TaskFeature(task_id=t.id, feature_id=f) for f in dict.fromkeys(t.features) if f in existing)
         session.add_all(m.TaskDistrict(task_id=t.id, gso_code=c) for c in dict.fromkeys(t.districts))
 
 

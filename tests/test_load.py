@@ -96,3 +96,22 @@ def test_failure_while_writing_rolls_back(scratch, tmp_path):
         load(engine, settings.model_copy(update={"data_dir": data, "mirror": tmp_path / "none", "upstream_url": UNREACHABLE}))
     with Session(engine) as s:
         assert {r.id: r.name for r in s.execute(select(m.Feature.id, m.Feature.name))} == names
+
+
+def test_edits_made_through_the_api_survive_a_reload(scratch):
+    """QGIS edits (OGC API Part 4) are not overwritten or undone by the next `planmap load`."""
+    from layers import feature_edit
+    from layers.accounts import Principal
+
+    settings, engine = scratch
+    admin = Principal(user_id=0, username="gis-admin", role="admin", agency_id=None)
+    with Session(engine) as s, s.begin():
+        parks = list(s.scalars(select(m.Feature.id).where(m.Feature.layer == "industrial_parks").order_by(m.Feature.id)))
+        feature_edit.update(s, admin, "industrial_parks", parks[0], {"properties": {"name": "KCN đã sửa trong QGIS"}})
+        feature_edit.remove(s, admin, "industrial_parks", parks[1])
+    counts = load(engine, settings)
+    assert counts["kept_api_edits"] == 2
+    with Session(engine) as s:
+        assert s.get(m.Feature, parks[0]).name == "KCN đã sửa trong QGIS"
+        assert s.get(m.Feature, parks[1]) is None
+        assert s.get(m.Feature, parks[2]) is not None  # untouched features still come from data/
