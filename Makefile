@@ -10,7 +10,7 @@ export PLANMAP_MIRROR
 DB := var/planmap.sqlite
 PYTEST_ARGS ?=
 
-.PHONY: serve test install system-serve system-test vendor db validate clean
+.PHONY: serve test install system-serve system-test vendor db validate lint clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ serve: system-serve install vendor db
 
 test: system-test install vendor
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check --select F,E9 .
 
 clean:
 	rm -rf var .pytest_cache

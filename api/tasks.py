@@ -113,7 +113,8 @@ async def _report_input(request: Request) -> tuple[dict, Attachment | None]:
         upload = form.get("attachment")
         attachment = None
         if upload is not None and not isinstance(upload, str) and upload.filename:
-            attachment = Attachment(upload.filename, await upload.read())
+            # at most one byte over the limit: enough to refuse it, whatever Content-Length said
+            attachment = Attachment(upload.filename, await upload.read(reporting.MAX_ATTACHMENT + 1))
         return {k: v for k, v in form.items() if isinstance(v, str)}, attachment
     raise ApiError(415, "UnsupportedMediaType", "send application/json or a form")
 

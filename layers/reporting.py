@@ -73,7 +73,7 @@ def attachment_type(att: Attachment) -> str:
     """The attachment's content type from its bytes; raises ReportError when too big or not PDF/PNG/JPEG."""
     if len(att.data) > MAX_ATTACHMENT:
         raise ReportError(422, "InvalidReport",
-                          f"attachment: {len(att.data)} bytes is over the limit of {MAX_ATTACHMENT} bytes")
+                          f"attachment: larger than the limit of {MAX_ATTACHMENT} bytes")
     for magic, kind in MAGIC.items():
         if att.data.startswith(magic):
             return kind
