@@ -10,12 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from tests.browser import ARGS, CHROMIUM
 from tests.progress_helpers import PASSWORD, SCT, ensure_user, feature_task
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 ORANGE = "#f29e2e"  # in_progress, as on the main map
 
 
@@ -47,7 +45,7 @@ def scenario(live_server: str, engine) -> None:
     before = httpx.get(item_url, headers={"Accept": "application/geo+json"}).json()["properties"]
 
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
             walk_through(browser, live_server, feature_id, task_id, item_url, before)
         finally:

@@ -7,7 +7,6 @@ diacritics, switch to English, share the view. A screenshot of the full map goes
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
@@ -15,35 +14,17 @@ import pytest
 
 from geo.crs import to_crs
 from layers.settings import REPO_ROOT
+from tests.browser import ARGS, CHROMIUM
+from web.map import OVERLAYS
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--headless=new",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
-OVERLAYS = (
-    "districts",
-    "raw_material_districts",
-    "economic_zones",
-    "growth_poles",
-    "infrastructure_projects",
-    "industrial_clusters",
-    "industrial_parks",
-)
 
 
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (/usr/bin/chromium)")
+        pytest.fail("Debian chromium is not installed (/usr/bin/chromium): run make test, which installs it")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
