@@ -280,14 +280,24 @@ def _task_props(t: Task, state) -> dict:
     }
 
 
-def spatial_extent(session: Session) -> list[float]:
-    """Bounds of the former districts (lon/lat): every layer lies within them; 15 rows, so cheap."""
-    rows = session.scalars(select(District.geom))
-    bounds = [to_shape(g).bounds for g in rows]
-    if not bounds:
+def spatial_extent(session: Session, coll: Collection | None = None) -> list[float]:
+    """Lon/lat bounds of ``coll``'s geometries (so QGIS zooms to the layer), or of the former districts.
+
+    One aggregate in the database (``ST_Extent`` / SpatiaLite ``Extent``) over the collection's rows.
+    """
+    src = _source(coll) if coll is not None else _source(COLLECTIONS["districts"])
+    if src.geom_col is None:
+        src = _source(COLLECTIONS["districts"])  # tasks have no geometry: they concern the province
+    if backend_name(session.get_bind()) == "postgis":
+        box = func.ST_Extent(src.geom_col)
+        parts = (func.ST_XMin(box), func.ST_YMin(box), func.ST_XMax(box), func.ST_YMax(box))
+    else:
+        box = func.Extent(src.geom_col)
+        parts = (func.MbrMinX(box), func.MbrMinY(box), func.MbrMaxX(box), func.MbrMaxY(box))
+    row = session.execute(select(*parts).where(*src.where)).one()
+    if row[0] is None:
         return [-180.0, -90.0, 180.0, 90.0]
-    return [min(b[0] for b in bounds), min(b[1] for b in bounds), max(b[2] for b in bounds),
-            max(b[3] for b in bounds)]
+    return [float(v) for v in row]
 
 
 def temporal_extent(session: Session, coll: Collection) -> list[str | None] | None:

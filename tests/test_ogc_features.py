@@ -176,3 +176,23 @@ def test_html_for_browsers(client):
     assert response.headers["content-type"].startswith("text/html")
     assert "KCN" in response.text
     assert client.get("/ogc", params={"f": "html"}).text.startswith("<!doctype html>")
+
+
+def test_each_collection_states_the_extent_of_its_own_features(client, engine):
+    """QGIS zooms to a layer from its extent: the parks' box holds every park and not the whole province."""
+    from geoalchemy2.shape import to_shape
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from layers.models import District, Feature
+
+    parks = client.get("/ogc/collections/industrial_parks").json()["extent"]["spatial"]["bbox"][0]
+    province = client.get("/ogc/collections/districts").json()["extent"]["spatial"]["bbox"][0]
+    with Session(engine) as s:
+        shapes = [to_shape(g) for g in s.scalars(select(Feature.geom).where(Feature.layer == "industrial_parks"))]
+        districts = [to_shape(g) for g in s.scalars(select(District.geom))]
+    for shape in shapes:
+        x1, y1, x2, y2 = shape.bounds
+        assert parks[0] <= x1 + 1e-9 and parks[1] <= y1 + 1e-9 and x2 <= parks[2] + 1e-9 and y2 <= parks[3] + 1e-9
+    assert province[0] == pytest.approx(min(d.bounds[0] for d in districts))
+    assert (parks[2] - parks[0]) < (province[2] - province[0])

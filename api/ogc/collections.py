@@ -47,8 +47,7 @@ def describe(request: Request, session: Session, coll: Collection, extent: list[
 
 @router.get("/ogc/collections", summary="Collections", dependencies=[Depends(known_params(COMMON))])
 def collections(request: Request, session: Session = Depends(get_session)) -> Response:
-    extent = spatial_extent(session)
-    described = [describe(request, session, c, extent) for c in COLLECTIONS.values()]
+    described = [describe(request, session, c, spatial_extent(session, c)) for c in COLLECTIONS.values()]
     links = self_links(request, "/ogc/collections")
     if wants_html(request):
         rows = [{"id": c["id"], "title": c["title"], "items": c["links"][3]["href"]} for c in described]
@@ -60,7 +59,7 @@ def collections(request: Request, session: Session = Depends(get_session)) -> Re
             dependencies=[Depends(known_params(COMMON))])
 def one_collection(request: Request, coll: Collection = Depends(collection),
                    session: Session = Depends(get_session)) -> Response:
-    out = describe(request, session, coll, spatial_extent(session))
+    out = describe(request, session, coll, spatial_extent(session, coll))
     if wants_html(request):
         return cached(request, html.page(out["title"], out["links"], coll.description), HTML)
     return json_response(request, out)
