@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,7 +23,23 @@ class Settings(BaseSettings):
     cache_dir: Path = REPO_ROOT / "var" / "cache"
     # Where upstream files are downloaded from when neither cache nor mirror has them (pinned commits).
     upstream_url: str = "https://raw.githubusercontent.com/{repository}/{commit}/{path}"
-    secret_key: str = "dev-only-change-me"  # signs session cookies; set in production
+    # Signs session cookies and CSRF tokens. Empty: a random key kept in var/secret_key (made on first use).
+    secret_key: str = ""
+
+    def model_post_init(self, _context) -> None:
+        if not self.secret_key:
+            self.secret_key = _local_secret(REPO_ROOT / "var" / "secret_key")
+
+
+def _local_secret(path: Path) -> str:
+    """This installation's own random key: never a default that every installation shares."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}")
+        tmp.write_text(secrets.token_hex(32))
+        tmp.chmod(0o600)
+        os.replace(tmp, path) if not path.exists() else tmp.unlink()
+    return path.read_text().strip()
 
 
 @lru_cache(maxsize=1)

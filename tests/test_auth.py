@@ -139,3 +139,12 @@ def _downgrade(engine, revision: str) -> None:
 
     with engine.begin() as conn:
         command.downgrade(_config(conn), revision)
+
+
+def test_every_installation_signs_cookies_with_its_own_random_key(tmp_path):
+    from layers.settings import _local_secret
+
+    first, second = _local_secret(tmp_path / "a" / "secret_key"), _local_secret(tmp_path / "b" / "secret_key")
+    assert len(first) == 64 and first != second
+    assert _local_secret(tmp_path / "a" / "secret_key") == first  # kept across restarts
+    assert oct((tmp_path / "a" / "secret_key").stat().st_mode & 0o777) == "0o600"
