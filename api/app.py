@@ -12,7 +12,7 @@ from api import errors
 from layers.db import make_engine, session_factory
 from layers.settings import Settings, get_settings
 
-# Each capability registers its own router; the order decides nothing but the OpenAPI listing.
+# Each capability registers its own router. Order matters only for the web map: its "/" and static mount go last.
 ROUTER_MODULES = (
     "api.health",
     "api.ogc",
