@@ -2,13 +2,12 @@
 
 ``/api/map/...`` serves what OGC API does not: the offline base, popup and district-panel details, the map's
 statistics, the basemap proxy; ``/api/search`` finds features, districts and tasks with or without diacritics.
-The page reads plan layers from OGC API - Features when this app has it (else from ``/api/map/layers``).
+The page reads the plan layers from OGC API - Features.
 """
 
 from __future__ import annotations
 
 import mimetypes
-import re
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -21,53 +20,20 @@ from layers import mapdata
 from layers.search import search as run_search
 from web import basemap
 from web.i18n import LANGUAGES
-from web.map import PLAN_LAYERS, STATIC_DIR, MapConfig, build_map_html
+from web.map import STATIC_DIR, MapConfig, build_map_html
 
 router = APIRouter(tags=["web map"])
 
-OGC_ITEMS = re.compile(r"^/ogc/collections/\{[^}]+\}/items$")
-PRINT_DISTRICT = re.compile(r"^/print/district/\{[^}]+\}\.pdf$")
 mimetypes.add_type("text/javascript", ".js")
 
 
-def route_paths(routes, prefix: str = ""):
-    """Every path the app serves, through included routers (FastAPI nests them)."""
-    for route in routes:
-        if hasattr(route, "original_router"):
-            yield from route_paths(
-                route.original_router.routes, prefix + (getattr(route.include_context, "prefix", "") or "")
-            )
-        else:
-            yield prefix + getattr(route, "path", "")
-
-
-def _map_config(request: Request) -> MapConfig:
-    """Decided once per app from the routes it has: the page never asks for a missing endpoint."""
-    config = getattr(request.app.state, "webmap_config", None)
-    if config is None:
-        paths = list(route_paths(request.app.routes))
-        has_ogc = any(OGC_ITEMS.match(p) for p in paths)
-        urls = {
-            layer: (
-                f"/ogc/collections/{layer}/items?f=json&limit=1000" if has_ogc else f"/api/map/layers/{layer}"
-            )
-            for layer in PLAN_LAYERS
-        }
-        print_url = "/print/district/{gso}.pdf" if any(PRINT_DISTRICT.match(p) for p in paths) else None
-        config = MapConfig(
-            layer_urls=urls,
-            print_url=print_url,
-            stats_districts_url="/api/stats/districts" if "/api/stats/districts" in paths else None,
-            stats_occupancy_url="/api/stats/occupancy" if "/api/stats/occupancy" in paths else None,
-        )
-        request.app.state.webmap_config = config
-    return config
+CONFIG = MapConfig()
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def page(request: Request, lang: str = Query("vi", pattern="^[a-z]{2}$")) -> HTMLResponse:
+def page(lang: str = Query("vi", pattern="^[a-z]{2}$")) -> HTMLResponse:
     lang = lang if lang in LANGUAGES else "vi"
-    html = build_map_html(lang, _map_config(request))
+    html = build_map_html(lang, CONFIG)
     return HTMLResponse(html, headers={"Cache-Control": "no-cache", "Content-Language": lang})
 
 
@@ -96,13 +62,6 @@ def base(request: Request, session: Session = Depends(get_session)) -> JSONRespo
     if cached is None or cached[0] != version:
         cached = request.app.state.webmap_base = (version, mapdata.base_map(session))
     return _json(cached[1], 3600)
-
-
-@router.get("/api/map/layers/{layer}", summary="A plan layer as GeoJSON with progress (fallback for OGC API)")
-def layer(layer: str, session: Session = Depends(get_session)) -> JSONResponse:
-    if layer not in PLAN_LAYERS:
-        raise ApiError(404, "NotFound", f"no plan layer {layer!r}; layers: {', '.join(PLAN_LAYERS)}")
-    return _json(mapdata.layer_features(session, layer))
 
 
 @router.get("/api/map/features/{feature_id}", summary="Popup: a feature with its districts and linked tasks")

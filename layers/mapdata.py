@@ -25,7 +25,7 @@ from layers.models import (
     TaskDistrict,
     TaskFeature,
 )
-from layers.progress import TaskState, feature_progress, task_states
+from layers.progress import TaskState, task_states
 
 BASE_TOLERANCE_DEG = 0.0008  # about 90 m: invisible at province zoom, keeps the base under ~100 kB
 
@@ -91,41 +91,6 @@ def base_map(session: Session) -> dict:
             }
         )
     return {"type": "FeatureCollection", "features": features}
-
-
-def layer_features(session: Session, layer: str, today: dt.date | None = None) -> dict:
-    """A plan layer as GeoJSON with progress properties (the same properties OGC API publishes)."""
-    progress = feature_progress(session, today)
-    out = []
-    for f in session.scalars(select(Feature).where(Feature.layer == layer).order_by(Feature.id)):
-        roll = progress.get(f.id)
-        props = {
-            k: getattr(f, k)
-            for k in (
-                "id",
-                "name",
-                "name_en",
-                "kind",
-                "planned_area_ha",
-                "occupancy_pct",
-                "status",
-                "source",
-                "geometry_precision",
-                "location_note",
-            )
-        }
-        props |= {
-            "district_codes": [d.gso_code for d in f.districts],
-            "progress_state": roll.state if roll else "no_tasks",
-            "tasks_total": roll.tasks if roll else 0,
-            "tasks_done": roll.done if roll else 0,
-            "tasks_overdue": roll.overdue if roll else 0,
-            "mean_percent": roll.mean_percent if roll else None,
-        }
-        out.append(
-            {"type": "Feature", "id": f.id, "geometry": _geojson(f.geom, digits=6), "properties": props}
-        )
-    return {"type": "FeatureCollection", "features": out}
 
 
 def _task_row(t: Task, state: TaskState) -> dict:

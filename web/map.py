@@ -4,7 +4,7 @@ Folium builds the map, the base and overlay groups and the layer control; ``web/
 groups from the API and drives the panels. Nothing comes from a CDN: folium's default JS/CSS (jQuery,
 Bootstrap, Font Awesome from CDNs) are replaced by the vendored Leaflet.
 
->>> html = build_map_html("vi", MapConfig(layer_urls={}))
+>>> html = build_map_html("vi", MapConfig())
 >>> "cdn." in html or "code.jquery.com" in html
 False
 """
@@ -72,9 +72,10 @@ CLIENT_PREFIXES = (
 
 @dataclass(frozen=True)
 class MapConfig:
-    """Where the browser finds its data; decided by the app from the routes it really has."""
+    """Where the browser finds its data: the app's own APIs."""
 
-    layer_urls: dict[str, str]  # plan layer -> GeoJSON URL (OGC API items or /api/map/layers/…)
+    layer_urls: dict[str, str] = field(default_factory=lambda: {  # plan layers come from OGC API - Features
+        layer: f"/ogc/collections/{layer}/items?f=json&limit=1000" for layer in PLAN_LAYERS})
     base_url: str = "/api/map/base"
     basemap_tiles: str = "/api/map/basemap/{z}/{x}/{y}.png"
     basemap_status: str = "/api/map/basemap/status"
@@ -82,9 +83,9 @@ class MapConfig:
     district_url: str = "/api/map/districts/{gso}"
     stats_url: str = "/api/map/stats"
     search_url: str = "/api/search"
-    print_url: str | None = None  # "/print/district/{gso}.pdf" once printing exists
-    stats_districts_url: str | None = None  # the statistics API, when the app has it
-    stats_occupancy_url: str | None = None
+    print_url: str = "/print/district/{gso}.pdf"
+    stats_districts_url: str = "/api/stats/districts"
+    stats_occupancy_url: str = "/api/stats/occupancy"
     extra: dict = field(default_factory=dict)
 
     def key(self) -> str:
