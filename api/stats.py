@@ -48,13 +48,18 @@ class LayerDistrictArea(BaseModel):
     line_count: int
 
 
-class DistrictEntry(BaseModel):
+class DistrictFields(BaseModel):
+    """What every statistics row says of a former district."""
+
     gso_code: int
     name: str
     short_name: str
     type: str
     area_ha: float
     raw_material: bool
+
+
+class DistrictEntry(DistrictFields):
     hectares: dict[str, float]
 
 
@@ -155,13 +160,7 @@ class Progress(BaseModel):
     task_ids: list[str]
 
 
-class DistrictSummary(BaseModel):
-    gso_code: int
-    name: str
-    short_name: str
-    type: str
-    area_ha: float
-    raw_material: bool
+class DistrictSummary(DistrictFields):
     raw_material_source: str | None
     layers: list[LayerDistrictArea]
     parks_and_clusters: list[DistrictOccupancyItem]
