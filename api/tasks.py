@@ -126,20 +126,28 @@ async def post_report(task_id: str, request: Request, who: Reporter):
     return await run_in_threadpool(_save_report, request, task_id, who, fields, attachment)
 
 
-def _save_report(request: Request, task_id: str, who: Principal, fields: dict, attachment) -> JSONResponse:
-    # In a worker thread: the database work must not stall the event loop for other requests.
+def _locked_write(request: Request, find_task, write, missing: str):
+    """One transaction: lock the task, check ``If-Match`` against it, write; returns (body, new ETag, state).
+
+    In a worker thread: the database work must not stall the event loop for other requests.
+    """
     with request.app.state.sessions() as session:
         try:
             with session.begin():
-                if not reporting.lock_task(session, task_id):
-                    raise ReportError(404, "NotFound", f"no task {task_id!r}")
+                task_id = find_task(session)
+                if task_id is None or not reporting.lock_task(session, task_id):
+                    raise ReportError(404, "NotFound", missing)
                 _check_if_match(request, progress.task_etag(session, task_id))
-                report = reporting.submit(session, who, task_id, fields, attachment)
-                body = reporting.report_dict(report)
+                body = reporting.report_dict(write(session, task_id))
         except ReportError as exc:
             raise _fail(exc) from exc
-        etag = progress.task_etag(session, task_id)
-        state = progress.task_state(session, task_id)
+        return body, progress.task_etag(session, task_id), progress.task_state(session, task_id)
+
+
+def _save_report(request: Request, task_id: str, who: Principal, fields: dict, attachment) -> JSONResponse:
+    body, etag, state = _locked_write(request, lambda _s: task_id,
+                                      lambda session, tid: reporting.submit(session, who, tid, fields, attachment),
+                                      f"no task {task_id!r}")
     body["task_state"] = {"status": state.status, "percent": state.percent, "overdue": state.overdue}
     return JSONResponse(body, 201, headers={"ETag": etag, "Location": f"/api/tasks/{task_id}"})
 
@@ -157,19 +165,10 @@ async def _review(report_id: int, move: str, request: Request, who: Principal) -
 
 
 def _save_review(request: Request, report_id: int, move: str, who: Principal, note: str | None) -> JSONResponse:
-    with request.app.state.sessions() as session:
-        try:
-            with session.begin():
-                task_id = reporting.task_of_report(session, report_id)
-                if task_id is None or not reporting.lock_task(session, task_id):
-                    raise ReportError(404, "NotFound", f"no report {report_id}")
-                _check_if_match(request, progress.task_etag(session, task_id))
-                report = reporting.review(session, who, report_id, move, note)
-                out = reporting.report_dict(report)
-        except ReportError as exc:
-            raise _fail(exc) from exc
-        etag = progress.task_etag(session, task_id)
-    return JSONResponse(out, headers={"ETag": etag})
+    body, etag, _ = _locked_write(request, lambda session: reporting.task_of_report(session, report_id),
+                                  lambda session, _tid: reporting.review(session, who, report_id, move, note),
+                                  f"no report {report_id}")
+    return JSONResponse(body, headers={"ETag": etag})
 
 
 @router.post("/api/reports/{report_id}/accept")
