@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from api import errors
+from api.conditional import GzipValidators
 from layers.db import make_engine, session_factory
 from layers.settings import Settings, get_settings
 
@@ -16,8 +17,6 @@ from layers.settings import Settings, get_settings
 ROUTER_MODULES = (
     "api.health",
     "api.ogc",
-    "api.ogc_transactions",  # Part 4: create, replace, update, delete (admins)
-    "api.tiles",
     "api.stats",
     "api.exports",
     "api.tasks",
@@ -42,8 +41,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = session_factory(app.state.engine)
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GzipValidators)  # outside gzip: a compressed answer gets its own ETag
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"],
-                       expose_headers=["ETag", "Content-Crs", "Link"])
+                       expose_headers=["ETag", "Content-Crs", "Link", "X-Tile-Features-Dropped"])
     for name in ROUTER_MODULES:
         app.include_router(importlib.import_module(name).router)
     return app

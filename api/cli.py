@@ -96,11 +96,12 @@ def stats(
     """Area of each former district (hectares, EPSG:9207) and the province total."""
     from sqlalchemy.orm import Session
 
-    from layers.repository_districts import district_areas
+    from layers.stats import province_summary
 
     with Session(_engine(_settings(database_url))) as session:
-        rows = district_areas(session)
-    total = sum(r["area_ha"] for r in rows)
+        summary = province_summary(session)
+    rows = [{k: d[k] for k in ("gso_code", "name", "short_name", "area_ha")} for d in summary["districts"]]
+    total = summary["totals"]["area_ha"]
     if as_json:
         json.dump({"crs": "EPSG:9207", "districts": rows, "total_ha": round(total, 2)}, sys.stdout,
                   ensure_ascii=False, indent=1)
@@ -122,14 +123,19 @@ app.command("print")(print_command)
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port", envvar="PORT")] = 8000,
+    workers: Annotated[Optional[int], typer.Option(help="worker processes (default: one per core)")] = None,
     database_url: DbOption = None,
 ) -> None:
-    """Serve the web map and the APIs."""
+    """Serve the web map and the APIs (several worker processes share the database; put a proxy in front)."""
+    import os
+
     import uvicorn
 
-    from api.app import create_app
-
-    uvicorn.run(create_app(_settings(database_url)), host=host, port=port, log_level="info")
+    if database_url:
+        os.environ["PLANMAP_DATABASE_URL"] = database_url  # the workers read their settings from the environment
+    count = workers or os.cpu_count() or 1
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=count, log_level="info",
+                proxy_headers=True)
 
 
 if __name__ == "__main__":

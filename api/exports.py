@@ -22,7 +22,6 @@ from api.deps import get_session
 from api.errors import ApiError
 from api.stats import DATA_CACHE, LIVE_CACHE, cached
 from layers import exports as ex
-from layers import stats
 
 router = APIRouter(prefix="/api/exports", tags=["exports"])
 
@@ -86,20 +85,20 @@ def plan_gpkg(request: Request, crs: CrsCode = CRS_QUERY, session: Session = Dep
     agencies as tables."""
     if crs not in ex.CRS_CODES:
         raise ApiError(400, "InvalidParameterValue", f"crs {crs} not offered; use 4326 or 9207")
-    return cached(request, stats.data_token(session, progress=True), LIVE_CACHE, lambda headers: _file_response(
+    return cached(request, session, True, LIVE_CACHE, lambda headers: _file_response(
         lambda tmp: ex.write_plan(session, crs, tmp), ex.FORMATS["gpkg"].media_type, headers))
 
 
 @router.get("/tasks.csv", responses=FILE_RESPONSES, response_class=Response, summary="Tasks as CSV")
 def tasks_csv(request: Request, session: Session = Depends(get_session)) -> Response:
     """Section, task id, text, lead agency, partners, deadline, status, percent, overdue (UTF-8 with BOM)."""
-    return cached(request, stats.data_token(session, progress=True), LIVE_CACHE, lambda headers: _bytes_response(
+    return cached(request, session, True, LIVE_CACHE, lambda headers: _bytes_response(
         ex.tasks_csv(session), ex.filename("tasks", "csv"), ex.FORMATS["csv"].media_type, headers))
 
 
 @router.get("/tasks.xlsx", responses=FILE_RESPONSES, response_class=Response, summary="Tasks as an Excel workbook")
 def tasks_xlsx(request: Request, session: Session = Depends(get_session)) -> Response:
-    return cached(request, stats.data_token(session, progress=True), LIVE_CACHE, lambda headers: _bytes_response(
+    return cached(request, session, True, LIVE_CACHE, lambda headers: _bytes_response(
         ex.tasks_xlsx(session), ex.filename("tasks", "xlsx"), ex.XLSX_MEDIA_TYPE, headers))
 
 
@@ -119,5 +118,5 @@ def layer_file(request: Request, layer: str = Path(description="a layer id, see 
     except ex.ExportError as exc:
         raise ApiError(400, "InvalidParameterValue", str(exc)) from exc
     ex_format = ex.FORMATS[fmt]
-    return cached(request, stats.data_token(session), DATA_CACHE, lambda headers: _file_response(
+    return cached(request, session, False, DATA_CACHE, lambda headers: _file_response(
         lambda tmp: ex.write_layer(session, layer, fmt, crs, tmp), ex_format.media_type, headers))

@@ -9,7 +9,6 @@ Responses carry a strong ETag derived from the data version and the query, and `
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from collections.abc import Callable, Iterable
 from typing import Literal
@@ -19,9 +18,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from api import conditional
 from api.deps import get_session
 from api.errors import ApiError
 from layers import stats
+from layers.store import version
 from layers.plan import FEATURE_LAYERS
 
 router = APIRouter(prefix="/api/stats", tags=["statistics"])
@@ -150,7 +151,17 @@ class Occupancy(BaseModel):
     groups: list[OccupancyGroup]
 
 
+class DistrictTaskCounts(BaseModel):
+    """A former district's tasks counted the three ways ``layers.progress`` defines."""
+
+    tasks_direct: int
+    tasks_via_features: int
+    tasks_linked: int
+
+
 class Progress(BaseModel):
+    """Progress of the district's linked tasks (``tasks_linked``)."""
+
     tasks: int
     done: int
     overdue: int
@@ -164,6 +175,7 @@ class DistrictSummary(DistrictFields):
     raw_material_source: str | None
     layers: list[LayerDistrictArea]
     parks_and_clusters: list[DistrictOccupancyItem]
+    tasks: DistrictTaskCounts
     progress: Progress
 
 
@@ -190,26 +202,16 @@ class RawMaterial(BaseModel):
 
 # -- caching -------------------------------------------------------------------------------------------------
 
-def etag_for(request: Request, token: str) -> str:
-    """Strong ETag of this representation: the data token plus the path and the query, in a stable order."""
-    query = "&".join(f"{k}={v}" for k, v in sorted(request.query_params.multi_items()))
-    digest = hashlib.sha256(f"{token}|{request.url.path}|{query}".encode()).hexdigest()[:32]
-    return f'"{digest}"'
+def cached(request: Request, session: Session, progress: bool, cache: str,
+           build: Callable[[dict], Response]) -> Response:
+    """``304`` when the client holds this representation, else the response ``build`` makes, with validators.
 
-
-def matches(request: Request, etag: str) -> bool:
-    """True when ``If-None-Match`` names ``etag`` (weak comparison, as RFC 9110 asks for this header) or ``*``."""
-    header = request.headers.get("if-none-match")
-    if not header:
-        return False
-    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
-    return "*" in tags or etag in tags
-
-
-def cached(request: Request, token: str, cache: str, build: Callable[[dict], Response]) -> Response:
-    """``304`` when the client holds this version, else the response ``build`` makes, with validators."""
-    headers = {"ETag": etag_for(request, token), "Cache-Control": cache}
-    if matches(request, headers["ETag"]):
+    The validator is the data version (and the day, when task progress is shown: overdue changes at midnight),
+    the path and the query."""
+    stamp = version.stamp(session) if progress else str(version.current(session))
+    tag = conditional.strong_tag(stamp, request.url.path, sorted(request.query_params.multi_items()))
+    headers = {"ETag": tag, "Cache-Control": cache}
+    if conditional.not_modified(request, tag):
         return Response(status_code=304, headers=headers)
     return build(headers)
 
@@ -241,8 +243,7 @@ def render(request: Request, session: Session, f: Format, name: str, model: type
             else model.model_validate(data).model_dump(mode="json")
         return JSONResponse(body, headers=headers)
 
-    token = stats.data_token(session, progress=progress)
-    return cached(request, token, LIVE_CACHE if progress else DATA_CACHE, build)
+    return cached(request, session, progress, LIVE_CACHE if progress else DATA_CACHE, build)
 
 
 def _flat_district(d: dict) -> dict:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from api import report_pages
+from api import conditional, report_pages
 from api.auth import Coordinator, MaybeUser, Reporter
 from api.errors import ApiError
 from api.report_xlsx import workbook_bytes
@@ -25,17 +25,6 @@ MAX_BODY = reporting.MAX_ATTACHMENT + 64 * 1024  # the attachment plus the form'
 
 def _fail(exc: ReportError) -> ApiError:
     return ApiError(exc.status, exc.code, exc.description)
-
-
-def _check_if_match(request: Request, etag: str) -> None:
-    """412 when the client's copy is stale; a write without If-Match is accepted (it appends)."""
-    header = request.headers.get("if-match")
-    if header is None:
-        return
-    given = {t.strip().removeprefix("W/") for t in header.split(",")}
-    if "*" not in given and etag not in given:
-        raise ApiError(412, "PreconditionFailed",
-                       "the task changed since you read it: reload it and report again", {"ETag": etag})
 
 
 @router.get("/api/tasks")
@@ -55,7 +44,7 @@ def get_task(task_id: str, request: Request, who: MaybeUser):
         if task is None:
             raise ApiError(404, "NotFound", f"no task {task_id!r}")
         etag = progress.task_etag(session, task_id)
-        if request.headers.get("if-none-match") == etag:
+        if conditional.not_modified(request, etag):
             return Response(status_code=304, headers={"ETag": etag})
         body = reporting.task_dict(task, progress.task_state(session, task_id))
         everything = who is not None and who.at_least("coordinator")
@@ -84,8 +73,9 @@ def _save_task(request: Request, task_id: str, who: Principal, changes: dict) ->
             with session.begin():
                 if not reporting.lock_task(session, task_id):
                     raise ReportError(404, "NotFound", f"no task {task_id!r}")
-                _check_if_match(request, progress.task_etag(session, task_id))
+                conditional.require_match(request, progress.task_etag(session, task_id))
                 task_edit.edit_task(session, who, task_id, changes)
+                progress.after_write(session, [task_id])
         except ReportError as exc:
             raise _fail(exc) from exc
         session.expire_all()
@@ -137,8 +127,9 @@ def _locked_write(request: Request, find_task, write, missing: str):
                 task_id = find_task(session)
                 if task_id is None or not reporting.lock_task(session, task_id):
                     raise ReportError(404, "NotFound", missing)
-                _check_if_match(request, progress.task_etag(session, task_id))
+                conditional.require_match(request, progress.task_etag(session, task_id))
                 body = reporting.report_dict(write(session, task_id))
+                progress.after_write(session, [task_id])
         except ReportError as exc:
             raise _fail(exc) from exc
         return body, progress.task_etag(session, task_id), progress.task_state(session, task_id)
@@ -226,7 +217,8 @@ def get_progress(request: Request):
     with request.app.state.sessions() as session:
         return {
             "features": {k: v.as_dict() for k, v in progress.feature_progress(session).items()},
-            "districts": {str(k): v.as_dict() for k, v in progress.district_progress(session).items()},
+            "districts": {str(code): progress.district_tasks(session, code).progress.as_dict()
+                          for code in progress.districts_with_tasks(session)},
             "agencies": {k: v.as_dict() for k, v in progress.grouped_progress(session, "lead").items()},
             "sections": {k: v.as_dict() for k, v in progress.grouped_progress(session, "section").items()},
         }

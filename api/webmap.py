@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from api.deps import get_session
 from api.errors import ApiError
 from layers import mapdata
+from layers.store.version import current as current_version
 from layers.search import search as run_search
 from web import basemap
 from web.i18n import LANGUAGES
@@ -57,7 +58,7 @@ def _json(data, max_age: int = 0) -> JSONResponse:
 @router.get("/api/map/base", summary="Offline base map: neighbours, coast, former districts (simplified)")
 def base(request: Request, session: Session = Depends(get_session)) -> JSONResponse:
     # simplified once per loaded dataset: boundaries only change with a new `planmap load`
-    version = mapdata.data_version(session)
+    version = current_version(session)
     cached = getattr(request.app.state, "webmap_base", None)
     if cached is None or cached[0] != version:
         cached = request.app.state.webmap_base = (version, mapdata.base_map(session))

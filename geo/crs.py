@@ -1,12 +1,17 @@
 """The CRS registry: every coordinate reference system the service speaks, and how to transform between them.
 
 All CRS logic lives here. Geometries are stored in EPSG:4326 with longitude first (OGC CRS84 axis order).
+The axis order a client sees for each CRS is the one PROJ defines for it (``CRS.axis_info``): latitude first
+for EPSG:4326 and EPSG:4756 named by URI, longitude first for CRS84, Easting then Northing for EPSG:9207,
+3405 and 3857. (Vietnamese surveyors write X for the northing: a label habit, not the CRS's axis order.)
 
 Between WGS 84 and VN-2000 the official transformation EPSG:6960 ("VN-2000 to WGS 84 (2)", Department of
 Survey and Mapping) is pinned: PROJ's default here picks EPSG:5194, an academic set about 0.8 m away.
 
 >>> to_crs(9207).transform(105.08, 10.01)  # doctest: +ELLIPSIS
 (563387.60..., 1107017.52...)
+>>> lookup("EPSG:9207").lat_first, lookup("EPSG:4326").lat_first, lookup("CRS84").lat_first
+(False, True, False)
 """
 
 from __future__ import annotations
@@ -20,42 +25,61 @@ from pyproj.transformer import TransformerGroup
 CRS84_URI = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{code}"
 OFFICIAL_VN2000_TO_WGS84 = "VN-2000 to WGS 84 (2)"  # EPSG:6960
+STORAGE_SRID = 4326
+VN2000_TM3 = 9207  # VN-2000 / TM-3 104°30': the official system for Kiên Giang
+VN2000_CODES = frozenset({4756, 9207, 3405})
 
 
 @dataclass(frozen=True)
 class CrsInfo:
-    """One CRS the service offers, with its OGC URI and whether its first axis is latitude/northing."""
+    """One CRS the service offers: its EPSG code, OGC URI, name and axis order as PROJ defines it."""
 
     code: int  # EPSG code; 4326 with lon-lat order is called CRS84 by its URI
     uri: str
     name: str
-    lat_first: bool  # axis order the standard mandates for this URI
+    lat_first: bool  # first axis points north (latitude or northing)
+
+    @property
+    def crs(self) -> CRS:
+        return _proj_crs(self.uri)
 
 
-STORAGE_SRID = 4326
-VN2000_TM3 = 9207  # VN-2000 / TM-3 104°30': the official system for Kiên Giang
+@lru_cache(maxsize=None)
+def _proj_crs(uri: str) -> CRS:
+    return CRS.from_user_input("OGC:CRS84" if uri == CRS84_URI else f"EPSG:{uri.rsplit('/', 1)[1]}")
+
+
+def _info(uri: str) -> CrsInfo:
+    """The registry entry of ``uri``, its name and axis order read from PROJ."""
+    proj = _proj_crs(uri)
+    first_axis = proj.axis_info[0].direction.lower()
+    return CrsInfo(proj.to_epsg() or STORAGE_SRID, uri, proj.name, first_axis in ("north", "south"))
+
 
 REGISTRY: dict[str, CrsInfo] = {
-    CRS84_URI: CrsInfo(4326, CRS84_URI, "WGS 84 (CRS84, longitude/latitude)", False),
-    EPSG_URI.format(code=4326): CrsInfo(4326, EPSG_URI.format(code=4326), "WGS 84 (latitude/longitude)", True),
-    EPSG_URI.format(code=3857): CrsInfo(3857, EPSG_URI.format(code=3857), "WGS 84 / Pseudo-Mercator", False),
-    EPSG_URI.format(code=4756): CrsInfo(4756, EPSG_URI.format(code=4756), "VN-2000 (latitude/longitude)", True),
-    EPSG_URI.format(code=9207): CrsInfo(9207, EPSG_URI.format(code=9207), "VN-2000 / TM-3 104°30'", True),
-    EPSG_URI.format(code=3405): CrsInfo(3405, EPSG_URI.format(code=3405), "VN-2000 / UTM zone 48N", False),
+    uri: _info(uri)
+    for uri in (CRS84_URI, *(EPSG_URI.format(code=c) for c in (4326, 3857, 4756, 9207, 3405)))
 }
 SUPPORTED_URIS = list(REGISTRY)
 
 
 def lookup(uri_or_code: str | int) -> CrsInfo:
-    """Find a CRS by OGC URI, ``EPSG:n`` or bare code; raise KeyError if the service does not offer it."""
+    """Find a CRS by OGC URI, ``EPSG:n`` or bare code; raise KeyError if the service does not offer it.
+
+    A bare 4326 or ``EPSG:4326`` means what GIS users mean by it: longitude first (CRS84); the URI
+    ``…/EPSG/0/4326`` means latitude first, as the EPSG registry defines it.
+    """
     if isinstance(uri_or_code, int) or str(uri_or_code).isdigit():
-        key = EPSG_URI.format(code=int(uri_or_code)) if int(uri_or_code) != 4326 else CRS84_URI
-        return REGISTRY[key]
+        code = int(uri_or_code)
+        return REGISTRY[CRS84_URI if code == STORAGE_SRID else EPSG_URI.format(code=code)]
     text = str(uri_or_code).strip().strip("<>")
     if text.upper() in ("CRS84", "OGC:CRS84"):
         return REGISTRY[CRS84_URI]
     if text.upper().startswith("EPSG:"):
-        return lookup(int(text.split(":", 1)[1]))
+        number = text.split(":", 1)[1]
+        if not number.isdigit():
+            raise KeyError(text)
+        return lookup(int(number))
     return REGISTRY[text]
 
 
@@ -65,7 +89,7 @@ def transformer(src: int, dst: int) -> Transformer:
 
     Any path that crosses VN-2000 and WGS 84 uses the official EPSG:6960 operation.
     """
-    if {src, dst} & {4756, 9207, 3405} and {src, dst} & {4326, 3857}:
+    if {src, dst} & VN2000_CODES and {src, dst} - VN2000_CODES:
         group = TransformerGroup(CRS.from_epsg(src), CRS.from_epsg(dst), always_xy=True)
         for candidate in group.transformers:
             if OFFICIAL_VN2000_TO_WGS84 in candidate.description:

@@ -63,3 +63,31 @@ def footprint(center_lonlat: tuple[float, float], area_ha: float, segments: int 
     radius = math.sqrt(area_ha * 10_000 / (math.pi * polygon_to_circle))
     circle = centre.buffer(radius, quad_segs=segments)
     return reproject(circle, VN2000_TM3, STORAGE_SRID)
+
+
+def geometry_kind(geom: BaseGeometry) -> str:
+    """``point``, ``line`` or ``polygon``: the family a geometry belongs to (multi-parts included)."""
+    family = geom.geom_type.removeprefix("Multi")
+    return {"Point": "point", "LineString": "line", "Polygon": "polygon"}[family]
+
+
+def normalised(geom: BaseGeometry) -> BaseGeometry:
+    """The stored form: polygons as MultiPolygon (one type per polygon collection), others as given."""
+    return as_multipolygon(geom) if isinstance(geom, Polygon) else geom
+
+
+def anchor_point(geom: BaseGeometry) -> Point:
+    """A representative point of ``geom``: itself for a point, the middle of a line, a point inside a polygon.
+
+    >>> from shapely.geometry import LineString
+    >>> anchor_point(LineString([(0, 0), (2, 0)])).coords[0]
+    (1.0, 0.0)
+    """
+    if isinstance(geom, Point):
+        return geom
+    if geometry_kind(geom) == "line":
+        return geom.interpolate(0.5, normalized=True) if geom.geom_type == "LineString" else anchor_point(
+            max(geom.geoms, key=lambda g: g.length))
+    if geometry_kind(geom) == "point":
+        return geom.centroid
+    return geom.representative_point()

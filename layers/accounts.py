@@ -162,7 +162,7 @@ def may_report(session: Session, who: Principal, task: Task) -> bool:
         return True
     if who.role != "agency_reporter" or not who.agency_id:
         return False
-    if task.lead_id == who.agency_id:
+    if who.agency_id in {a.id for a in task.leads}:
         return True
     return session.scalar(select(TaskPartner.task_id).where(
         TaskPartner.task_id == task.id, TaskPartner.agency_id == who.agency_id)) is not None

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,18 +20,15 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
-from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from geo.area import hectares
 from geo.transform import reproject
-from layers.models import Agency, District, Feature, FeatureDistrict, Target, Task
-from layers.plan import FEATURE_LAYERS
-from layers.progress import task_states
+from layers.models import Agency, Target
+from layers.store.catalog import collections, provider
 
 PREFIX = "kiengiang"
-LAYERS = (*FEATURE_LAYERS, "districts", "raw_material_districts")
+LAYERS = tuple(c.id for c in collections() if c.has_geometry)  # one geometry type each, as files need
 CRS_CODES = (4326, 9207)
 
 
@@ -55,15 +51,19 @@ FORMATS = {
 }
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# Shapefile field names hold 10 characters; GDAL's own truncation would make occupancy_pct/occupancy_note clash.
+# Shapefile field names hold 10 characters; GDAL's own truncation would make e.g. location_note/_vi clash.
 SHP_FIELDS = {
-    "planned_area_ha": "plan_ha", "mapped_area_ha": "mapped_ha", "occupancy_pct": "occup_pct",
-    "occupancy_note": "occup_note", "geometry_precision": "precision", "location_note": "loc_note",
-    "plan_period": "period", "raw_material": "raw_mat", "raw_material_source": "raw_source",
-    "short_name": "short_name",
+    "district_codes": "districts", "planned_area_ha": "plan_ha", "mapped_area_ha": "mapped_ha",
+    "occupancy_pct": "occup_pct", "occupancy_note": "occup_note", "plan_period": "period",
+    "geometry_precision": "precision", "location_note": "loc_note", "location_note_vi": "loc_note_v",
+    "progress_state": "progress", "tasks_total": "tasks", "tasks_overdue": "tasks_ovd", "mean_percent": "mean_pct",
+    "phase1_area_ha": "phase1_ha", "phase2_area_ha": "phase2_ha", "status_note": "stat_note",
+    "plan_spelling": "plan_spell", "investment_period": "invest_per", "established": "establish",
+    "legal_basis": "legal", "length_km_total": "len_km_tot", "length_note": "len_note",
+    "design_speed_kmh": "speed_kmh", "works_count": "works", "dike_length_note": "dike_note",
+    "raw_material": "raw_mat", "raw_material_source": "raw_source", "tasks_direct": "tasks_dir",
+    "tasks_via_features": "tasks_via", "tasks_linked": "tasks_lnk",
 }
-SHP_FAMILIES = {"Point": "points", "MultiPoint": "points", "LineString": "lines", "MultiLineString": "lines",
-                "Polygon": "polygons", "MultiPolygon": "polygons"}
 
 
 class ExportError(ValueError):
@@ -88,69 +88,31 @@ def filename(name: str, suffix: str, crs: int | None = None) -> str:
 
 # -- frames --------------------------------------------------------------------------------------------------
 
-def _frame(records: list[dict], geoms: list, crs: int) -> gpd.GeoDataFrame:
-    """A GeoDataFrame in ``crs`` from lon/lat geometries, reprojected with the pinned transformation."""
-    out = [reproject(g, 4326, crs) for g in geoms]
-    return gpd.GeoDataFrame(pd.DataFrame.from_records(records), geometry=out, crs=f"EPSG:{crs}")
-
-
-def feature_frame(session: Session, layer: str, crs: int = 4326) -> gpd.GeoDataFrame:
-    """Every feature of ``layer``, with its attributes, the districts the plan names and the mapped area."""
-    links: dict[str, list[str]] = {}
-    for fid, code in session.execute(select(FeatureDistrict.feature_id, FeatureDistrict.gso_code)
-                                     .order_by(FeatureDistrict.gso_code)):
-        links.setdefault(fid, []).append(str(code))
-    records, geoms = [], []
-    for f in session.scalars(select(Feature).where(Feature.layer == layer).order_by(Feature.id)):
-        geom = to_shape(f.geom)
-        geoms.append(geom)
-        records.append({
-            "id": f.id, "name": f.name, "name_en": f.name_en, "kind": f.kind, "status": f.status,
-            "districts": ";".join(links.get(f.id, [])), "planned_area_ha": f.planned_area_ha,
-            "mapped_area_ha": round(hectares(geom), 2) if geom.geom_type in ("Polygon", "MultiPolygon") else None,
-            "occupancy_pct": f.occupancy_pct, "occupancy_note": f.occupancy_note, "area_note": f.area_note,
-            "phase": f.phase, "plan_period": f.plan_period, "geometry_precision": f.geometry_precision,
-            "location_note": f.location_note, "source": f.source,
-            "extra": json.dumps(f.properties or {}, ensure_ascii=False),
-        })
-    return _frame(records, geoms, crs)
-
-
-def district_frame(session: Session, crs: int = 4326, raw_material_only: bool = False) -> gpd.GeoDataFrame:
-    query = select(District).order_by(District.gso_code)
-    if raw_material_only:
-        query = query.where(District.raw_material.is_(True))
-    rows = list(session.scalars(query))
-    records = [{"id": str(d.gso_code), "gso_code": d.gso_code, "name": d.name, "short_name": d.short_name,
-                "type": d.type, "area_ha": round(d.area_ha, 2), "raw_material": bool(d.raw_material),
-                "raw_material_source": d.raw_material_source, "source": d.source} for d in rows]
-    return _frame(records, [to_shape(d.geom) for d in rows], crs)
-
-
 def layer_frame(session: Session, layer: str, crs: int = 4326) -> gpd.GeoDataFrame:
-    if layer in FEATURE_LAYERS:
-        return feature_frame(session, layer, crs)
-    return district_frame(session, crs, raw_material_only=layer == "raw_material_districts")
+    """Every item of collection ``layer`` with the properties the OGC API gives it, in EPSG ``crs``
+    (reprojected with the pinned transformation)."""
+    prov = provider(layer)
+    records = prov.records(session)
+    frame = pd.DataFrame.from_records([{"id": str(i), **props} for i, props, _ in records],
+                                      columns=["id", *prov.collection.field_names])
+    geoms = [reproject(g, 4326, crs) for _, _, g in records]
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs=f"EPSG:{crs}")
 
 
-TASK_COLUMNS = ("plan", "section", "id", "text", "lead", "partners", "deadline", "deadline_text", "status",
+TASK_COLUMNS = ("plan", "section", "id", "text", "leads", "partners", "deadline", "deadline_text", "status",
                 "percent", "overdue", "summary_en", "source")
 
 
 def task_rows(session: Session) -> list[dict]:
     """Every task with its lead and partner agencies, deadline and current state (status, percent, overdue)."""
-    states = task_states(session)
-    agencies = {a.id: a for a in session.scalars(select(Agency))}
+    names = {a.id: a.name for a in session.scalars(select(Agency))}
     rows = []
-    for t in session.scalars(select(Task).order_by(Task.plan, Task.id)):
-        s = states.get(t.id)
+    for tid, p, _ in sorted(provider("tasks").records(session), key=lambda r: (r[1]["plan"], r[0])):
         rows.append({
-            "plan": t.plan, "section": t.section, "id": t.id, "text": t.text,
-            "lead": f"{agencies[t.lead_id].name} ({agencies[t.lead_id].code})",
-            "partners": "; ".join(p.name for p in t.partners), "deadline": t.deadline,
-            "deadline_text": t.deadline_text, "status": s.status if s else None,
-            "percent": s.percent if s else None, "overdue": s.overdue if s else None,
-            "summary_en": t.summary_en, "source": t.source,
+            "plan": p["plan"], "section": p["section"], "id": tid, "text": p["text"], "leads": p["lead_names"],
+            "partners": "; ".join(names[a] for a in p["partner_ids"].split(",") if a in names),
+            "deadline": p["deadline"], "deadline_text": p["deadline_text"], "status": p["status"],
+            "percent": p["percent"], "overdue": p["overdue"], "summary_en": p["summary_en"], "source": p["source"],
         })
     return rows
 
@@ -163,17 +125,12 @@ def _write(frame: gpd.GeoDataFrame, path: Path, fmt: Format, layer: str, **kwarg
 
 
 def _write_shapefile_zip(frame: gpd.GeoDataFrame, layer: str, out_dir: Path, zip_path: Path) -> None:
-    """One shapefile per geometry family (a shapefile holds one type), UTF-8 with a .cpg, zipped."""
-    frame = frame.rename(columns=SHP_FIELDS)
-    families = frame.geometry.geom_type.map(SHP_FAMILIES)
+    """One shapefile (the collection has one geometry type), UTF-8 with a .cpg, zipped."""
+    shp = out_dir / f"{layer}.shp"
+    pyogrio.write_dataframe(frame.rename(columns=SHP_FIELDS), shp, driver="ESRI Shapefile", encoding="UTF-8")
     with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for family in sorted(families.unique()):
-            part = frame[families == family]
-            name = layer if families.nunique() == 1 else f"{layer}_{family}"
-            shp = out_dir / f"{name}.shp"
-            pyogrio.write_dataframe(part, shp, driver="ESRI Shapefile", encoding="UTF-8")
-            for suffix in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
-                zf.write(shp.with_suffix(suffix), f"{name}{suffix}")
+        for suffix in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+            zf.write(shp.with_suffix(suffix), f"{layer}{suffix}")
 
 
 def write_layer(session: Session, layer: str, fmt: str, crs: int, out_dir: Path) -> Path:
@@ -192,16 +149,14 @@ def write_layer(session: Session, layer: str, fmt: str, crs: int, out_dir: Path)
 
 
 def write_plan(session: Session, crs: int, out_dir: Path) -> Path:
-    """The whole plan in one GeoPackage: every layer, the districts, and tasks, targets, agencies as tables."""
+    """The whole plan in one GeoPackage: every collection with geometry, and tasks, targets, agencies as tables."""
     if crs not in CRS_CODES:
         raise ExportError(f"crs {crs} not offered; use 4326 or 9207")
     target = out_dir / filename("plan", "gpkg", crs)
     gpkg = FORMATS["gpkg"]
-    for layer in ("districts", *FEATURE_LAYERS):
+    for layer in LAYERS:
         _write(layer_frame(session, layer, crs), target, gpkg, layer)
-    tasks = pd.DataFrame(task_rows(session), columns=TASK_COLUMNS)
-    tasks["deadline"] = tasks["deadline"].map(lambda d: d.isoformat() if d else None)
-    _write(tasks, target, gpkg, "tasks")
+    _write(pd.DataFrame(task_rows(session), columns=TASK_COLUMNS), target, gpkg, "tasks")
     targets = [{c.name: getattr(t, c.name) for c in Target.__table__.columns} for t in session.scalars(select(Target))]
     _write(pd.DataFrame(targets), target, gpkg, "targets")
     agencies = [{c.name: getattr(a, c.name) for c in Agency.__table__.columns} for a in session.scalars(select(Agency))]

@@ -1,8 +1,12 @@
 """Admins edit plan features (OGC API - Features Part 4): create, replace, update, delete, each audited.
 
+Writes go through a collection, whose one geometry type a new geometry must have (a Polygon is stored as a
+MultiPolygon). Through a collection of representative points (clusters, infrastructure projects, growth poles)
+only features drawn as points take a new geometry; a footprint or a route is edited in its own collection.
 Geometry arrives as GeoJSON in CRS84 and is checked before it is stored: an invalid one is refused with the
-reason shapely gives (``Self-intersection[105.1 10.2]``). Properties the service derives (progress, task ids)
-are read-only and ignored when a client such as QGIS sends them back.
+reason shapely gives (``Self-intersection[105.1 10.2]``). Properties the service derives (progress, task ids,
+mapped area) are read-only and ignored when a client such as QGIS sends them back; any other property must be
+one of the collection's fields.
 """
 
 from __future__ import annotations
@@ -15,18 +19,19 @@ from shapely.geometry import mapping, shape
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from geo.geometry import invalid_reason
+from geo.geometry import anchor_point, geometry_kind, invalid_reason, normalised
 from layers import audit
 from layers.accounts import Principal
 from layers.datafiles import Kind, Precision, Status
 from layers.models import SRID, District, Feature, FeatureDistrict
 from layers.reporting import ReportError
+from layers.store.plan_layers import PROGRESS_FIELDS, PlanLayerProvider
 from layers.text import fold
 
-READ_ONLY = {"progress_state", "tasks_total", "tasks_done", "tasks_overdue", "mean_percent", "task_ids", "id",
-             "layer"}
+READ_ONLY = {f.name for f in PROGRESS_FIELDS} | {"id", "layer", "mapped_area_ha"}
 COLUMNS = ("name", "name_en", "kind", "planned_area_ha", "area_note", "occupancy_pct", "occupancy_note", "phase",
-           "plan_period", "status", "source", "geometry_precision", "location_note")
+           "plan_period", "status", "source", "geometry_precision", "location_note", "location_note_vi")
+GEOJSON_TYPES = {"MultiPolygon": ("Polygon", "MultiPolygon"), "Point": ("Point",), "LineString": ("LineString",)}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,95}$")
 
 
@@ -47,6 +52,7 @@ class FeatureAttrs(BaseModel):
     source: str = Field(min_length=3)
     geometry_precision: Precision
     location_note: str = Field(min_length=3)
+    location_note_vi: str | None = None
     district_codes: list[int] | str | None = None
 
 
@@ -54,17 +60,24 @@ def _fail(problems: list[str]) -> ReportError:
     return ReportError(422, "InvalidFeature", "; ".join(problems))
 
 
-def _attrs(props: dict) -> FeatureAttrs:
+def _attrs(prov: PlanLayerProvider, props: dict) -> FeatureAttrs:
     clean = {k: v for k, v in props.items() if k not in READ_ONLY}
+    unknown = sorted(set(clean) - set(prov.collection.field_names))
+    if unknown:
+        writable = sorted(set(prov.collection.field_names) - READ_ONLY)
+        raise _fail([f"{unknown[0]}: not a property of {prov.collection.id}; its properties: {', '.join(writable)}"])
     try:
         return FeatureAttrs.model_validate(clean)
     except ValidationError as exc:
         raise _fail([f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]) from None
 
 
-def _geometry(geojson):
+def _geometry(prov: PlanLayerProvider, geojson):
     if not isinstance(geojson, dict):
         raise _fail(["geometry: a GeoJSON geometry is required"])
+    wanted = prov.collection.geometry_type
+    if geojson.get("type") not in GEOJSON_TYPES[wanted]:
+        raise _fail([f"geometry: {prov.collection.id} holds {wanted} geometries, not {geojson.get('type')!r}"])
     try:
         geom = shape(geojson)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
@@ -72,7 +85,7 @@ def _geometry(geojson):
     reason = invalid_reason(geom)
     if reason:
         raise _fail([f"geometry: invalid, {reason}"])
-    return geom
+    return normalised(geom)
 
 
 def _codes(session: Session, value) -> list[int] | None:
@@ -103,7 +116,8 @@ def _apply(session: Session, f: Feature, attrs: FeatureAttrs, geom, replace: boo
     f.properties = extra if replace else {**(f.properties or {}), **extra}
     f.search_text = fold(f"{f.name} {f.name_en or ''}")
     if geom is not None:
-        f.geom = from_shape(geom, srid=SRID)
+        f.geom, f.geom_kind = from_shape(geom, srid=SRID), geometry_kind(geom)
+        f.anchor = from_shape(anchor_point(geom), srid=SRID)
     codes = _codes(session, data.get("district_codes"))
     if codes is not None:
         session.execute(delete(FeatureDistrict).where(FeatureDistrict.feature_id == f.id))
@@ -115,12 +129,22 @@ def _admin(who: Principal) -> None:
         raise ReportError(403, "Forbidden", "only an admin edits features")
 
 
-def _locked(session: Session, layer: str, feature_id: str) -> Feature:
-    f = session.scalar(select(Feature).where(Feature.id == feature_id, Feature.layer == layer)
-                       .with_for_update(of=Feature))
+def locked(session: Session, prov: PlanLayerProvider, feature_id: str) -> Feature:
+    """The feature, its row locked for the write (404 when the collection has no such item)."""
+    where = [Feature.id == feature_id, Feature.layer == prov.layer]
+    if prov.kinds:
+        where.append(Feature.geom_kind.in_(prov.kinds))
+    f = session.scalar(select(Feature).where(*where).with_for_update(of=Feature))
     if f is None:
-        raise ReportError(404, "NotFound", f"no item {feature_id!r} in collection {layer!r}")
+        raise ReportError(404, "NotFound", f"no item {feature_id!r} in collection {prov.collection.id!r}")
     return f
+
+
+def _drawn_here(prov: PlanLayerProvider, f: Feature) -> None:
+    """A new geometry through a collection of representative points only for features drawn as points."""
+    if prov.geometry == "anchor" and f.geom_kind != "point":
+        raise ReportError(409, "Conflict", f"{f.id} is drawn as a {f.geom_kind}: change its geometry in the "
+                          f"collection of {f.geom_kind}s of layer {prov.layer}")
 
 
 def _new_id(session: Session, body: dict, name: str) -> str:
@@ -148,11 +172,11 @@ def _body(body) -> tuple[dict, dict | None]:
     return props, body.get("geometry")
 
 
-def create(session: Session, who: Principal, layer: str, body) -> Feature:
+def create(session: Session, who: Principal, prov: PlanLayerProvider, body) -> Feature:
     _admin(who)
     props, geojson = _body(body)
-    attrs, geom = _attrs(props), _geometry(geojson)
-    f = Feature(id=_new_id(session, body, attrs.name), layer=layer)
+    attrs, geom = _attrs(prov, props), _geometry(prov, geojson)
+    f = Feature(id=_new_id(session, body, attrs.name), layer=prov.layer)
     session.add(f)  # before the links: they are written once the row is flushed
     _apply(session, f, attrs, geom, replace=True)
     session.flush()
@@ -161,17 +185,18 @@ def create(session: Session, who: Principal, layer: str, body) -> Feature:
     return f
 
 
-def replace(session: Session, who: Principal, layer: str, feature_id: str, body) -> Feature:
+def replace(session: Session, who: Principal, prov: PlanLayerProvider, feature_id: str, body) -> Feature:
     _admin(who)
     props, geojson = _body(body)
-    attrs, geom = _attrs(props), _geometry(geojson)
-    f = _locked(session, layer, feature_id)
+    attrs, geom = _attrs(prov, props), _geometry(prov, geojson)
+    f = locked(session, prov, feature_id)
+    _drawn_here(prov, f)
     before = snapshot(f)
     _apply(session, f, attrs, geom, replace=True)
     return _done(session, who, f, "feature.replace", before)
 
 
-def update(session: Session, who: Principal, layer: str, feature_id: str, body) -> Feature:
+def update(session: Session, who: Principal, prov: PlanLayerProvider, feature_id: str, body) -> Feature:
     """A partial change: only the properties (and geometry) given; ``null`` clears an optional property."""
     _admin(who)
     if not isinstance(body, dict):
@@ -179,11 +204,13 @@ def update(session: Session, who: Principal, layer: str, feature_id: str, body) 
     props = body.get("properties") or {}
     if not isinstance(props, dict):
         raise _fail(["properties: an object is expected"])
-    geom = _geometry(body["geometry"]) if body.get("geometry") is not None else None
-    f = _locked(session, layer, feature_id)
+    geom = _geometry(prov, body["geometry"]) if body.get("geometry") is not None else None
+    f = locked(session, prov, feature_id)
+    if geom is not None:
+        _drawn_here(prov, f)
     before = snapshot(f)
     merged = {c: getattr(f, c) for c in COLUMNS} | props
-    attrs = _attrs(merged)
+    attrs = _attrs(prov, merged)
     attrs = attrs.model_copy(update={})  # validated whole, applied in part:
     for field in set(COLUMNS) - set(props):
         attrs.__pydantic_fields_set__.discard(field)
@@ -198,9 +225,9 @@ def _done(session: Session, who: Principal, f: Feature, action: str, before: dic
     return f
 
 
-def remove(session: Session, who: Principal, layer: str, feature_id: str) -> None:
+def remove(session: Session, who: Principal, prov: PlanLayerProvider, feature_id: str) -> None:
     _admin(who)
-    f = _locked(session, layer, feature_id)
+    f = locked(session, prov, feature_id)
     before = snapshot(f)
     session.delete(f)
     session.flush()

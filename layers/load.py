@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,10 +17,12 @@ from geoalchemy2.shape import from_shape
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
+from geo.geometry import anchor_point, geometry_kind, normalised
 from layers import models as m
-from layers.models_accounts import AuditEntry
+from layers import progress
 from layers.boundaries import KIEN_GIANG, district_record, read_province
 from layers.datafiles import DataError
+from layers.models_accounts import AuditEntry
 from layers.plan import PlanData, build_geometry, read_plan
 from layers.settings import Settings
 from layers.text import fold
@@ -67,8 +68,10 @@ def load(engine: Engine, settings: Settings, step: Step = lambda _: None) -> dic
         step("plan")
         kept = _edited_through_api(session)
         _replace_plan(session, plan, geoms, kept)
+        progress.refresh_states(session)
         session.merge(m.Dataset(key="data_version", value=data_version(settings.data_dir)))
         session.merge(m.Dataset(key="loaded_at", value=dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
+        progress.after_write(session)  # every load is a write: caches and validators move on
     return plan.counts() | {"districts": len(districts), "provinces": len(provinces), "kept_api_edits": len(kept)}
 
 
@@ -93,7 +96,7 @@ def _replace_boundaries(session: Session, provinces: list[dict], districts: list
 
 def _replace_plan(session: Session, plan: PlanData, geoms: dict, kept: set[str]) -> None:
     # Link tables are rebuilt whole; rows with ids are merged so that reports keep pointing at their task.
-    for table in (m.TaskPartner, m.TaskFeature, m.TaskDistrict):
+    for table in (m.TaskLead, m.TaskPartner, m.TaskFeature, m.TaskDistrict):
         session.execute(delete(table))
     session.execute(delete(m.FeatureDistrict).where(m.FeatureDistrict.feature_id.not_in(kept)))
     for _, d in plan.documents:
@@ -109,8 +112,9 @@ def _replace_plan(session: Session, plan: PlanData, geoms: dict, kept: set[str])
         if f.id in kept:
             continue
         row = f.model_dump(exclude={"districts", "geometry"})
+        shape = normalised(build_geometry(f.geometry, geoms))
         session.merge(m.Feature(**row, layer=layer, search_text=fold(f"{f.name} {f.name_en or ''}"),
-                                geom=_wkb(build_geometry(f.geometry, geoms))))
+                                geom=_wkb(shape), geom_kind=geometry_kind(shape), anchor=_wkb(anchor_point(shape))))
     session.flush()
     task_ids = set()
     for _, t in plan.tasks:
@@ -124,7 +128,9 @@ def _replace_plan(session: Session, plan: PlanData, geoms: dict, kept: set[str])
             session.add_all(m.FeatureDistrict(feature_id=f.id, gso_code=c) for c in dict.fromkeys(f.districts))
     existing = set(session.scalars(select(m.Feature.id)))  # an admin may have deleted a feature of data/
     for _, t in plan.tasks:
-        session.add_all(m.TaskPartner(task_id=t.id, agency_id=a) for a in dict.fromkeys(t.partners) if a != t.lead)
+        leads = [t.lead]  # TODO(taskdata): t.leads
+        session.add_all(m.TaskLead(task_id=t.id, agency_id=a, position=i) for i, a in enumerate(dict.fromkeys(leads)))
+        session.add_all(m.TaskPartner(task_id=t.id, agency_id=a) for a in dict.fromkeys(t.partners) if a not in leads)
         session.add_all(m.TaskFeature(task_id=t.id, feature_id=f) for f in dict.fromkeys(t.features) if f in existing)
         session.add_all(m.TaskDistrict(task_id=t.id, gso_code=c) for c in dict.fromkeys(t.districts))
 
@@ -138,6 +144,3 @@ def _drop_removed(session: Session, feature_ids: set[str], task_ids: set[str]) -
         raise DataError([f"data/plan: tasks {sorted(kept)} were removed but have progress reports; keep them"])
     session.execute(delete(m.Task).where(m.Task.id.not_in(task_ids)))
 
-
-def counts_json(counts: dict[str, int]) -> str:
-    return json.dumps(counts, ensure_ascii=False, sort_keys=True)

@@ -14,17 +14,8 @@ from shapely.geometry import mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from layers.models import (
-    Agency,
-    Dataset,
-    District,
-    Feature,
-    Province,
-    Target,
-    Task,
-    TaskDistrict,
-    TaskFeature,
-)
+from layers import progress
+from layers.models import Agency, District, Feature, Province, Target, Task
 from layers.progress import TaskState, task_states
 
 BASE_TOLERANCE_DEG = 0.0008  # about 90 m: invisible at province zoom, keeps the base under ~100 kB
@@ -46,12 +37,6 @@ def _round(obj, digits: int):
     if isinstance(obj, dict):
         return {k: _round(v, digits) for k, v in obj.items()}
     return obj
-
-
-def data_version(session: Session) -> str | None:
-    """The loaded dataset's version hash (changes with every `planmap load` of new data)."""
-    row = session.get(Dataset, "data_version")
-    return row.value if row else None
 
 
 def focus_bbox(shape) -> list[float]:
@@ -99,9 +84,10 @@ def _task_row(t: Task, state: TaskState) -> dict:
         "text": t.text,
         "summary_en": t.summary_en,
         "source": t.source,
-        "lead": {"id": t.lead.id, "code": t.lead.code, "name": t.lead.name, "name_en": t.lead.name_en},
+        "leads": [{"id": a.id, "code": a.code, "name": a.name, "name_en": a.name_en} for a in t.leads],
         "deadline": t.deadline.isoformat() if t.deadline else None,
         "deadline_text": t.deadline_text,
+        "deadline_text_en": t.deadline_text_en,
         "status": state.status,
         "percent": state.percent,
         "overdue": state.overdue,
@@ -124,7 +110,7 @@ def feature_detail(session: Session, feature_id: str, today: dt.date | None = No
     if f is None:
         return None
     states = task_states(session, today)
-    task_ids = session.scalars(select(TaskFeature.task_id).where(TaskFeature.feature_id == f.id)).all()
+    task_ids = progress.links(session).feature_tasks.get(f.id, [])
     return {
         "id": f.id,
         "layer": f.layer,
@@ -141,6 +127,7 @@ def feature_detail(session: Session, feature_id: str, today: dt.date | None = No
         "source": f.source,
         "geometry_precision": f.geometry_precision,
         "location_note": f.location_note,
+        "location_note_vi": f.location_note_vi,
         "properties": f.properties or {},
         "districts": [
             {"gso_code": d.gso_code, "name": d.name, "short_name": d.short_name} for d in f.districts
@@ -160,13 +147,8 @@ def district_detail(session: Session, gso_code: int, today: dt.date | None = Non
         .where(Feature.districts.any(District.gso_code == gso_code))
         .order_by(Feature.layer, Feature.name)
     ).all()
-    direct = set(session.scalars(select(TaskDistrict.task_id).where(TaskDistrict.gso_code == gso_code)))
-    via_features = set(
-        session.scalars(
-            select(TaskFeature.task_id).where(TaskFeature.feature_id.in_([f.id for f in features]))
-        )
-    )
-    tasks = _tasks(session, direct | via_features, states)
+    counted = progress.district_tasks(session, gso_code, today)
+    tasks = _tasks(session, counted.linked, states)
     return {
         "gso_code": d.gso_code,
         "name": d.name,
@@ -189,17 +171,8 @@ def district_detail(session: Session, gso_code: int, today: dt.date | None = Non
             for f in features
         ],
         "tasks": tasks,
-        "progress": _summary(tasks),
-    }
-
-
-def _summary(tasks: list[dict]) -> dict:
-    percents = [t["percent"] for t in tasks if t["percent"] is not None]
-    return {
-        "tasks": len(tasks),
-        "done": sum(t["status"] == "done" for t in tasks),
-        "overdue": sum(t["overdue"] for t in tasks),
-        "mean_percent": round(sum(percents) / len(percents), 1) if percents else None,
+        "counts": counted.counts(),
+        "progress": counted.progress.as_dict(),
     }
 
 
@@ -261,23 +234,14 @@ def _occupancy_targets(session: Session) -> list[dict]:
 
 
 def _agency_progress(session: Session, today: dt.date | None) -> list[dict]:
-    states = task_states(session, today)
-    rows: dict[str, dict] = {}
-    for task_id, agency_id in session.execute(select(Task.id, Task.lead_id)):
-        s = states[task_id]
-        r = rows.setdefault(
-            agency_id, {"tasks": 0, "done": 0, "overdue": 0, "in_progress": 0, "not_reported": 0}
-        )
-        r["tasks"] += 1
-        r["done"] += s.status == "done"
-        r["overdue"] += s.overdue
-        r["in_progress"] += s.status == "in_progress"
-        r["not_reported"] += s.status == "not_reported"
+    """Tasks each agency leads (a task with several leads counts for each), with their states."""
     agencies = {a.id: a for a in session.scalars(select(Agency))}
-    return sorted(
-        (
-            {"id": k, "code": agencies[k].code, "name": agencies[k].name, "name_en": agencies[k].name_en, **v}
-            for k, v in rows.items()
-        ),
-        key=lambda r: (-r["tasks"], r["code"]),
-    )
+    states = task_states(session, today)
+    rows = []
+    for agency_id, roll in progress.grouped_progress(session, "lead", today).items():
+        a = agencies[agency_id]
+        statuses = [states[t].status for t in roll.task_ids]
+        rows.append({"id": agency_id, "code": a.code, "name": a.name, "name_en": a.name_en, "tasks": roll.tasks,
+                     "done": roll.done, "overdue": roll.overdue, "in_progress": statuses.count("in_progress"),
+                     "not_reported": statuses.count(progress.NOT_REPORTED)})
+    return sorted(rows, key=lambda r: (-r["tasks"], r["code"]))

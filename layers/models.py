@@ -82,8 +82,14 @@ class Feature(Base):
     source: Mapped[str] = mapped_column(Text)
     geometry_precision: Mapped[str] = mapped_column(String(16))
     location_note: Mapped[str] = mapped_column(Text)
+    location_note_vi: Mapped[str | None] = mapped_column(Text)
     properties: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The drawn geometry: a point, a line, or a MultiPolygon (polygons are always stored as MultiPolygon).
     geom: Mapped[Any] = mapped_column(Geometry("GEOMETRY", srid=SRID, spatial_index=True))
+    geom_kind: Mapped[str] = mapped_column(String(8), index=True)  # point | line | polygon (of ``geom``)
+    # A representative point of ``geom`` (itself for points, mid-line for lines, a point inside a polygon): the
+    # geometry of a layer's one-point-per-feature collection, so that GIS clients see one geometry type.
+    anchor: Mapped[Any] = mapped_column(Geometry("POINT", srid=SRID, spatial_index=True))
     districts: Mapped[list[District]] = relationship(secondary="feature_districts", lazy="selectin")
 
 
@@ -105,26 +111,54 @@ class Agency(Base):
 
 
 class Task(Base):
-    """A task of one plan, led by exactly one agency."""
+    """A task: one item of a plan document, led by the agencies the document names for it (one or more)."""
 
     __tablename__ = "tasks"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     plan: Mapped[str] = mapped_column(ForeignKey("documents.key"), index=True)
-    section: Mapped[str] = mapped_column(String(32), index=True)
+    section: Mapped[str] = mapped_column(String(64), index=True)
     item: Mapped[str | None] = mapped_column(String(8))
     bullet: Mapped[int | None] = mapped_column(Integer)
+    # The lead the document names first (also the first of ``leads``): a plain column so that a task always has
+    # one agency to sort and join on.
     lead_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
     deadline: Mapped[dt.date | None] = mapped_column(Date, index=True)
-    deadline_text: Mapped[str | None] = mapped_column(String(128))
+    deadline_text: Mapped[str | None] = mapped_column(Text)
+    deadline_text_en: Mapped[str | None] = mapped_column(Text)
+    deadlines: Mapped[list | None] = mapped_column(JSON)  # [{"date": "2022-06-30", "text": …}] for items in parts
     reporting: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     summary_en: Mapped[str | None] = mapped_column(Text)
     search_text: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text)
     lead: Mapped[Agency] = relationship(lazy="joined")
+    leads: Mapped[list[Agency]] = relationship(secondary="task_leads", order_by="TaskLead.position",
+                                               lazy="selectin", viewonly=True)
     partners: Mapped[list[Agency]] = relationship(secondary="task_partners", lazy="selectin")
     features: Mapped[list[Feature]] = relationship(secondary="task_features", lazy="selectin")
     districts: Mapped[list[District]] = relationship(secondary="task_districts", lazy="selectin")
+
+
+class TaskLead(Base):
+    """An agency a task's document item names as lead ("chủ trì"), in the document's order; each lead reports on
+    its own share of the task."""
+
+    __tablename__ = "task_leads"
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class TaskState(Base):
+    """A task's current state, derived from its leads' latest accepted reports (``layers.progress``) and kept
+    up to date in the transaction of every write, so that filters and sorts on it run in the database.
+    ``overdue`` is not stored: it depends on the day it is asked."""
+
+    __tablename__ = "task_states"
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # not_reported | not_started | … | cancelled
+    percent: Mapped[float | None] = mapped_column(Float)
+    reported_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class TaskPartner(Base):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from layers import audit
 from layers.accounts import Principal, may_report
-from layers.models import TASK_STATUSES, Agency, ProgressReport, Task, TaskPartner
+from layers.models import TASK_STATUSES, Agency, ProgressReport, Task, TaskLead, TaskPartner
 from layers.models_accounts import ReportAttachment
 
 MAX_TEXT = 4000
@@ -142,7 +142,7 @@ def submit(session: Session, who: Principal, task_id: str, fields: dict, attachm
                           f"{who.username} may not report on task {task_id}: their agency neither leads nor partners it")
     clean = validate(fields, today or dt.date.today())
     kind = attachment_type(attachment) if attachment else None
-    report = ProgressReport(task_id=task.id, agency_id=who.agency_id or task.lead_id, author=who.username,
+    report = ProgressReport(task_id=task.id, agency_id=_assignment(task, who, fields), author=who.username,
                             review=REVIEW_ON_SUBMIT, created_at=dt.datetime.now(dt.UTC), **clean)
     session.add(report)
     session.flush()
@@ -154,6 +154,19 @@ def submit(session: Session, who: Principal, task_id: str, fields: dict, attachm
         after["attachment"] = {"filename": name, "content_type": kind, "size": len(attachment.data)}
     audit.record(session, who.username, "report.submit", "progress_report", str(report.id), None, after)
     return report
+
+
+def _assignment(task: Task, who: Principal, fields: dict) -> str:
+    """The lead agency a report is on: the reporter's own when it leads the task, else the lead the report
+    names (``lead`` field; a coordinator or a partner reporting for one of several leads), else the first."""
+    leads = [a.id for a in task.leads] or [task.lead_id]
+    if who.agency_id in leads:
+        return who.agency_id
+    named = fields.get("lead")
+    if named is not None and named not in leads:
+        raise ReportError(422, "InvalidReport", f"lead: {named!r} does not lead task {task.id}; leads: "
+                          f"{', '.join(leads)}")
+    return named or leads[0]
 
 
 def review(session: Session, who: Principal, report_id: int, move: str, note: str | None = None) -> ProgressReport:
@@ -190,7 +203,8 @@ def find_tasks(session: Session, agency: str | None = None, plan: str | None = N
     query = select(Task)
     if agency:
         partnered = select(TaskPartner.task_id).where(TaskPartner.agency_id == agency)
-        query = query.where((Task.lead_id == agency) | Task.id.in_(partnered))
+        led = select(TaskLead.task_id).where(TaskLead.agency_id == agency)
+        query = query.where(Task.id.in_(led) | Task.id.in_(partnered))
     if plan:
         query = query.where(Task.plan == plan)
     return list(session.scalars(query.order_by(Task.plan, Task.section, Task.item, Task.bullet, Task.id)))
@@ -198,10 +212,11 @@ def find_tasks(session: Session, agency: str | None = None, plan: str | None = N
 
 def task_dict(task: Task, state) -> dict:
     return {"id": task.id, "plan": task.plan, "section": task.section, "item": task.item,
-            "lead": {"id": task.lead.id, "code": task.lead.code, "name": task.lead.name},
+            "leads": [{"id": a.id, "code": a.code, "name": a.name, "name_en": a.name_en} for a in task.leads],
             "partners": [a.id for a in task.partners],
             "deadline": task.deadline.isoformat() if task.deadline else None,
-            "deadline_text": task.deadline_text, "reporting": task.reporting, "text": task.text,
+            "deadline_text": task.deadline_text, "deadline_text_en": task.deadline_text_en,
+            "reporting": task.reporting, "text": task.text,
             "summary_en": task.summary_en, "features": [f.id for f in task.features],
             "districts": [d.gso_code for d in task.districts],
             "state": {"status": state.status, "percent": state.percent,
@@ -240,7 +255,7 @@ def agency_features(session: Session, agency_id: str) -> dict:
         return {"type": "FeatureCollection", "features": []}
     feature_ids = select(TaskFeature.feature_id).where(TaskFeature.task_id.in_(task_ids))
     rolls = feature_progress(session)
-    out = []
+    out = []  # the features' drawn geometry (footprint, route or point), as the agency's own map shows them
     for f in session.scalars(select(Feature).where(Feature.id.in_(feature_ids)).order_by(Feature.id)):
         roll = rolls.get(f.id)
         out.append({"type": "Feature", "id": f.id, "geometry": mapping(to_shape(f.geom)), "properties": {

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from layers.models import Agency, Document, ProgressReport, Task
+from layers.models import Agency, Document, ProgressReport, Task, TaskLead
 from layers.progress import task_states
 
 
@@ -40,21 +40,21 @@ def current_periods(today: dt.date) -> list[Period]:
     return [annual, once]
 
 
-def _reported_on(session: Session, period: Period) -> dict[str, dt.date]:
-    """Each task of the period's plan with a report since the period began: its earliest report date."""
+def _reported_on(session: Session, period: Period) -> dict[tuple[str, str], dt.date]:
+    """Each (task, lead agency) of the period's plan with a report since the period began: its earliest date."""
     rows = session.execute(
-        select(ProgressReport.task_id, func.min(ProgressReport.reported_on))
+        select(ProgressReport.task_id, ProgressReport.agency_id, func.min(ProgressReport.reported_on))
         .join(Task, Task.id == ProgressReport.task_id)
         .where(Task.plan == period.plan, ProgressReport.review != "returned",
                ProgressReport.reported_on >= period.start)
-        .group_by(ProgressReport.task_id))
-    return dict(rows.all())
+        .group_by(ProgressReport.task_id, ProgressReport.agency_id))
+    return {(task_id, agency_id): first for task_id, agency_id, first in rows}
 
 
 def missing_reports(session: Session, today: dt.date | None = None) -> list[dict]:
-    """For each plan's current period, the lead agencies with tasks not reported on (``missing``) or reported
-    only after the due date (``late``; a period that is over keeps counting late reports). Returned reports
-    do not count."""
+    """For each plan's current period, the lead agencies with tasks they have not reported on (``missing``) or
+    reported on only after the due date (``late``; a period that is over keeps counting late reports). A task
+    with several leads is each lead's to report on. Returned reports do not count."""
     today = today or dt.date.today()
     plans = set(session.scalars(select(Document.key)))
     agencies = {a.id: a for a in session.scalars(select(Agency))}
@@ -64,15 +64,16 @@ def missing_reports(session: Session, today: dt.date | None = None) -> list[dict
             continue
         first = _reported_on(session, period)
         by_agency: dict[str, dict] = {}
-        for task_id, lead_id in session.execute(select(Task.id, Task.lead_id).where(Task.plan == period.plan)
-                                                .order_by(Task.lead_id, Task.id)):
+        assignments = select(TaskLead.task_id, TaskLead.agency_id).join(Task, Task.id == TaskLead.task_id).where(
+            Task.plan == period.plan).order_by(TaskLead.agency_id, TaskLead.task_id)
+        for task_id, lead_id in session.execute(assignments):
             a = agencies[lead_id]
             entry = by_agency.setdefault(lead_id, {"agency_id": lead_id, "code": a.code, "name": a.name,
                                                    "tasks": 0, "missing": [], "late": []})
             entry["tasks"] += 1
-            if task_id not in first:
+            if (task_id, lead_id) not in first:
                 entry["missing"].append(task_id)
-            elif first[task_id] > period.due:
+            elif first[(task_id, lead_id)] > period.due:
                 entry["late"].append(task_id)
         missing = [e for e in by_agency.values() if e["missing"]]
         out.append(period.as_dict() | {"agencies_total": len(by_agency), "agencies_missing": missing,
@@ -99,7 +100,8 @@ def export_rows(session: Session, today: dt.date | None = None) -> list[tuple[st
         for t in tasks:
             s = states[t.id]
             note = ("quá hạn. " if s.overdue else "") + notes.get(t.id, "")
-            rows.append([t.section + (f".{t.item}" if t.item else ""), f"{t.id}: {t.text}", t.lead.name,
+            rows.append([t.section + (f".{t.item}" if t.item else ""), f"{t.id}: {t.text}",
+                         "; ".join(a.name for a in t.leads),
                          t.deadline_text or (t.deadline.isoformat() if t.deadline else ""), s.status,
                          s.percent, note.strip()])
         groups.append((f"{doc.key} {doc.title}"[:200], rows))

@@ -71,7 +71,7 @@ def search(session: Session, query: str, limit: int = 20) -> list[dict]:
                 "id": t.id,
                 "name": _excerpt(t.text, q),
                 "name_en": t.summary_en,
-                "detail": t.lead.code,
+                "detail": ", ".join(a.code for a in t.leads),
                 "features": [f.id for f in t.features],
                 "districts": [d.gso_code for d in t.districts],
             }

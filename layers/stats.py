@@ -12,8 +12,6 @@ whole. Points and lines have no area: they are counted (by the districts the pla
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -21,16 +19,17 @@ from typing import Any
 from geoalchemy2.shape import to_shape
 from shapely import STRtree
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Integer, func, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo.area import hectares
-from layers.models import Dataset, District, Feature, FeatureDistrict, ProgressReport, Province, Target
+from layers import progress
+from layers.models import Province, Target
 from layers.plan import FEATURE_LAYERS
-from layers.progress import Rollup, district_progress
+from layers.store.catalog import plan_layer, provider
+from layers.store.version import VersionedCache
 from layers.text import fold
 
-STATS_VERSION = "1"  # bump when the way numbers are computed changes: it is part of every ETag
 POLYGONAL = ("Polygon", "MultiPolygon")
 LINEAR = ("LineString", "MultiLineString")
 SLIVER_HA = 0.01  # pieces under 100 m² are seams between district polygons, not part of a feature
@@ -110,14 +109,8 @@ class Snapshot:
 def intersection_areas(features: list[FeatureRow], districts: list[DistrictRow]) -> dict[tuple[str, int], float]:
     """Hectares (EPSG:9207) of every polygon feature inside every district polygon it overlaps.
 
-    Computed here with shapely and the pinned EPSG:6960 transformation (``geo.area.hectares``), which is fast
-    for a plan of a few hundred features. The same number in PostGIS, for tables of 100k+ parcels::
-
-        SELECT f.id, d.gso_code, ST_Area(ST_Transform(ST_Intersection(f.geom, d.geom), 9207)) / 10000
-        FROM features f JOIN districts d ON ST_Intersects(f.geom, d.geom)
-        WHERE GeometryType(f.geom) IN ('POLYGON', 'MULTIPOLYGON')
-
-    (see ``sql_intersection_areas``). Pieces under ``SLIVER_HA`` are dropped as boundary seams.
+    Computed with shapely and the pinned EPSG:6960 transformation (``geo.area.hectares``), once per data version.
+    Pieces under ``SLIVER_HA`` are dropped as boundary seams.
     """
     tree = STRtree([d.geom for d in districts])
     out: dict[tuple[str, int], float] = {}
@@ -133,71 +126,30 @@ def intersection_areas(features: list[FeatureRow], districts: list[DistrictRow])
     return out
 
 
-SQL_INTERSECTION_AREAS = """
-SELECT f.id AS feature_id, d.gso_code AS gso_code,
-       ST_Area(ST_Transform(ST_Intersection(f.geom, d.geom), :to_crs)) / 10000.0 AS hectares
-FROM features f JOIN districts d ON ST_Intersects(f.geom, d.geom)
-WHERE GeometryType(f.geom) IN ('POLYGON', 'MULTIPOLYGON')
-"""
-
-
-def sql_intersection_areas(session: Session) -> dict[tuple[str, int], float]:
-    """``intersection_areas`` done by PostGIS.
-
-    The target CRS goes as text: PostGIS 3.3's spatial_ref_sys has no 9207, PROJ has. ST_Transform then uses
-    PROJ's default VN-2000 pipeline (about 0.8 m from the pinned EPSG:6960), harmless for areas."""
-    rows = session.execute(text(SQL_INTERSECTION_AREAS), {"to_crs": "EPSG:9207"})
-    return {(r.feature_id, r.gso_code): r.hectares for r in rows if r.hectares >= SLIVER_HA}
-
-
 # -- reading -------------------------------------------------------------------------------------------------
 
-_SNAPSHOTS: dict[tuple[str, str], Snapshot] = {}
-
-
-def data_version(session: Session) -> str:
-    row = session.get(Dataset, "data_version")
-    return row.value if row else "empty"
-
-
-def data_token(session: Session, progress: bool = False) -> str:
-    """A short hash that changes whenever the numbers may change: data version, code version and, when
-    ``progress``, the progress reports and today's date (``overdue`` depends on it)."""
-    parts = [STATS_VERSION, data_version(session)]
-    if progress:
-        count, last, accepted = session.execute(select(
-            func.count(ProgressReport.id), func.max(ProgressReport.id),
-            func.sum((ProgressReport.review == "accepted").cast(Integer))
-        )).one()
-        parts += [str(count), str(last), str(accepted), dt.date.today().isoformat()]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
+_SNAPSHOTS = VersionedCache("stats_snapshot")
 
 
 def snapshot(session: Session) -> Snapshot:
-    """The cached snapshot of this database at its current data version."""
-    key = (str(session.get_bind().url), data_version(session))
-    if key not in _SNAPSHOTS:
-        _SNAPSHOTS.clear()  # one data version per database is ever current; keep memory flat
-        _SNAPSHOTS[key] = _read_snapshot(session)
-    return _SNAPSHOTS[key]
+    """The snapshot of this database at its current data version (read through the providers, cached)."""
+    return _SNAPSHOTS.get(session, _read_snapshot)
+
+
+def _feature_row(layer: str, fid: str, p: dict, geom: BaseGeometry) -> FeatureRow:
+    codes = tuple(int(c) for c in p["district_codes"].split(",") if c)
+    return FeatureRow(fid, layer, p["name"], p["name_en"], p["kind"], p["status"], p["planned_area_ha"],
+                      p["occupancy_pct"], p["occupancy_note"], p["geometry_precision"], geom, codes)
 
 
 def _read_snapshot(session: Session) -> Snapshot:
     districts = [
-        DistrictRow(d.gso_code, d.name, d.short_name, d.type, d.area_ha, bool(d.raw_material),
-                    d.raw_material_source, to_shape(d.geom))
-        for d in session.scalars(select(District).order_by(District.gso_code))
+        DistrictRow(code, p["name"], p["short_name"], p["type"], p["area_ha"], bool(p["raw_material"]),
+                    p["raw_material_source"], geom)
+        for code, p, geom in provider("districts").records(session)
     ]
-    links: dict[str, list[int]] = {}
-    for fid, code in session.execute(select(FeatureDistrict.feature_id, FeatureDistrict.gso_code)):
-        links.setdefault(fid, []).append(code)
-    cols = (Feature.id, Feature.layer, Feature.name, Feature.name_en, Feature.kind, Feature.status,
-            Feature.planned_area_ha, Feature.occupancy_pct, Feature.occupancy_note, Feature.geometry_precision,
-            Feature.geom)
-    features = [
-        FeatureRow(*r[:-1], geom=to_shape(r.geom), districts=tuple(sorted(links.get(r.id, ()))))
-        for r in session.execute(select(*cols).order_by(Feature.layer, Feature.id))
-    ]
+    features = [_feature_row(layer, fid, p, geom) for layer in FEATURE_LAYERS
+                for fid, p, geom in plan_layer(layer).records(session)]
     province = session.scalars(select(Province).where(Province.role == "subject")).first()
     return Snapshot(
         districts={d.gso_code: d for d in districts},
@@ -297,11 +249,12 @@ def district_summary(session: Session, gso_code: int, today=None) -> dict:
         for f in snap.features.values()
         if f.layer in (PARKS, CLUSTERS) and (gso_code in f.districts or (f.id, gso_code) in snap.pieces)
     ]
-    progress = district_progress(session, today).get(gso_code, Rollup())
+    tasks = progress.district_tasks(session, gso_code, today)
     return {"gso_code": d.gso_code, "name": d.name, "short_name": d.short_name, "type": d.type,
             "area_ha": _r(d.area_ha), "raw_material": d.raw_material, "raw_material_source": d.raw_material_source,
             "layers": [_cell(snap, layer, d) for layer in FEATURE_LAYERS], "parks_and_clusters": parks,
-            "progress": progress.as_dict() | {"task_ids": sorted(progress.task_ids)}}
+            "tasks": tasks.counts(),
+            "progress": tasks.progress.as_dict() | {"task_ids": list(tasks.linked)}}
 
 
 def raw_material_totals(session: Session) -> dict:

@@ -1,4 +1,4 @@
-"""Coordinators edit a task's deadline, lead agency and links (partners, features, districts), audited.
+"""Coordinators edit a task's deadline, lead agencies and links (partners, features, districts), audited.
 
 Example::
 
@@ -14,15 +14,15 @@ from sqlalchemy.orm import Session
 
 from layers import audit
 from layers.accounts import Principal
-from layers.models import Agency, District, Feature, Task, TaskDistrict, TaskFeature, TaskPartner
+from layers.models import Agency, District, Feature, Task, TaskDistrict, TaskFeature, TaskLead, TaskPartner
 from layers.reporting import ReportError, lock_task
 
-EDITABLE = ("deadline", "deadline_text", "lead_id", "partners", "features", "districts")
+EDITABLE = ("deadline", "deadline_text", "leads", "partners", "features", "districts")
 
 
 def _snapshot(task: Task) -> dict:
     return {"deadline": task.deadline.isoformat() if task.deadline else None, "deadline_text": task.deadline_text,
-            "lead_id": task.lead_id, "partners": sorted(a.id for a in task.partners),
+            "leads": [a.id for a in task.leads], "partners": sorted(a.id for a in task.partners),
             "features": sorted(f.id for f in task.features), "districts": sorted(d.gso_code for d in task.districts)}
 
 
@@ -48,9 +48,10 @@ def _clean(session: Session, changes: dict) -> dict:
             problems.append(f"deadline: {changes['deadline']!r} is not a date (YYYY-MM-DD)")
     if "deadline_text" in changes and not isinstance(changes["deadline_text"], (str, type(None))):
         problems.append("deadline_text: text or null")
-    if "lead_id" in changes and session.get(Agency, str(changes["lead_id"])) is None:
-        problems.append(f"lead_id: unknown agency {changes['lead_id']!r}")
-    for field, model, column in (("partners", Agency, Agency.id), ("features", Feature, Feature.id),
+    if "leads" in changes and (not isinstance(changes["leads"], list) or not changes["leads"]):
+        problems.append("leads: a non-empty list of agency ids (the document's order)")
+    for field, model, column in (("leads", Agency, Agency.id), ("partners", Agency, Agency.id),
+                                 ("features", Feature, Feature.id),
                                  ("districts", District, District.gso_code)):
         if field in changes:
             out[field] = _ids(session, model, column, changes[field], field, problems)
@@ -68,18 +69,22 @@ def edit_task(session: Session, who: Principal, task_id: str, changes: dict) -> 
         raise ReportError(404, "NotFound", f"no task {task_id!r}")
     clean = _clean(session, changes)
     before = _snapshot(task)
-    for field in ("deadline", "deadline_text", "lead_id"):
+    for field in ("deadline", "deadline_text"):
         if field in clean:
             setattr(task, field, clean[field])
+    leads = clean.get("leads") or [a.id for a in task.leads]
+    if "leads" in clean:
+        task.lead_id = leads[0]
+        session.execute(delete(TaskLead).where(TaskLead.task_id == task_id))
+        session.add_all(TaskLead(task_id=task_id, agency_id=a, position=i) for i, a in enumerate(leads))
     links = (("partners", TaskPartner, TaskPartner.agency_id, "agency_id"),
              ("features", TaskFeature, TaskFeature.feature_id, "feature_id"),
              ("districts", TaskDistrict, TaskDistrict.gso_code, "gso_code"))
     for field, model, _, key in links:
         if field in clean:
             session.execute(delete(model).where(model.task_id == task_id))
-            lead = clean.get("lead_id", task.lead_id)
             session.add_all(model(task_id=task_id, **{key: v}) for v in clean[field]
-                            if not (field == "partners" and v == lead))
+                            if not (field == "partners" and v in leads))
     session.flush()
     session.expire(task)
     after = _snapshot(task)

@@ -32,12 +32,25 @@ def test_round_trip_through_every_registered_crs(code):
     assert back.distance(p) < 1e-8
 
 
-def test_uri_axis_order_epsg_4326_is_lat_first_crs84_lon_first():
+def test_axis_order_is_the_one_proj_defines():
     p = Point(105.08, 10.01)
     assert to_output(p, crs.lookup("http://www.opengis.net/def/crs/EPSG/0/4326")).coords[0] == (10.01, 105.08)
     assert to_output(p, crs.lookup(crs.CRS84_URI)).coords[0] == (105.08, 10.01)
-    north, east = to_output(p, crs.lookup("EPSG:9207")).coords[0]
-    assert north == pytest.approx(1107017.53, abs=0.02) and east == pytest.approx(563387.60, abs=0.02)
+    # EPSG:9207 is Easting, Northing (EPSG registry, PROJ, GDAL, QGIS): the control point of EPSG:6960
+    east, north = to_output(p, crs.lookup("EPSG:9207")).coords[0]
+    assert east == pytest.approx(563387.60, abs=0.02) and north == pytest.approx(1107017.53, abs=0.02)
+
+
+@pytest.mark.parametrize("uri", crs.SUPPORTED_URIS)
+def test_every_offered_crs_orders_axes_like_proj(uri):
+    """Compare with PROJ's own transformer in the CRS's authority axis order (always_xy=False)."""
+    from pyproj import CRS
+
+    target = CRS.from_user_input("OGC:CRS84" if uri == crs.CRS84_URI else "EPSG:" + uri.rsplit("/", 1)[1])
+    info = crs.lookup(uri)
+    expected = Transformer.from_crs(CRS.from_user_input("OGC:CRS84"), target, always_xy=False).transform(105.08, 10.01)
+    got = to_output(Point(105.08, 10.01), info).coords[0]
+    assert got == pytest.approx(expected, abs=2.0)  # PROJ's default VN-2000 operation is ~0.8 m off the pinned one
 
 
 def test_unknown_crs_is_refused():
@@ -47,7 +60,7 @@ def test_unknown_crs_is_refused():
 
 def test_bbox_in_9207_maps_back_to_lon_lat():
     x, y = crs.to_crs(9207).transform(105.08, 10.01)
-    minx, miny, maxx, maxy = bbox_to_storage((y - 100, x - 100, y + 100, x + 100), crs.lookup(9207))
+    minx, miny, maxx, maxy = bbox_to_storage((x - 100, y - 100, x + 100, y + 100), crs.lookup(9207))
     assert minx < 105.08 < maxx and miny < 10.01 < maxy
 
 

@@ -25,6 +25,7 @@ from jinja2 import Template
 
 from geo.crs import VN2000_TM3, transformer
 from web.i18n import language, subset, t
+from web.symbology import SYMBOLOGY
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -34,19 +35,24 @@ ZOOM = 9
 OVERLAYS = (
     "districts",
     "raw_material_districts",
+    "dynamic_regions",
     "economic_zones",
     "growth_poles",
     "infrastructure_projects",
     "industrial_clusters",
     "industrial_parks",
 )
-PLAN_LAYERS = (
-    "industrial_parks",
-    "industrial_clusters",
-    "economic_zones",
-    "growth_poles",
-    "infrastructure_projects",
-)
+# Each plan layer of the map and the OGC collections it is drawn from, in drawing order: a layer's footprints or
+# routes first, then its representative points (skipped for features already drawn as a footprint or route).
+PLAN_LAYERS = {
+    "industrial_parks": ("industrial_parks",),
+    "industrial_clusters": ("industrial_cluster_footprints", "industrial_clusters"),
+    "economic_zones": ("economic_zones",),
+    "growth_poles": ("growth_poles",),
+    "dynamic_regions": ("dynamic_regions",),
+    "infrastructure_projects": ("infrastructure_routes", "infrastructure_projects"),
+}
+
 JS_FILES = ("style.js", "layers.js", "panels.js", "stats.js", "controls.js", "planmap.js")
 CLIENT_PREFIXES = (
     "app.",
@@ -75,7 +81,7 @@ class MapConfig:
     """Where the browser finds its data: the app's own APIs."""
 
     layer_urls: dict[str, str] = field(default_factory=lambda: {  # plan layers come from OGC API - Features
-        layer: f"/ogc/collections/{layer}/items?f=json&limit=1000" for layer in PLAN_LAYERS})
+        cid: f"/ogc/collections/{cid}/items?f=json&limit=1000" for ids in PLAN_LAYERS.values() for cid in ids})
     base_url: str = "/api/map/base"
     basemap_tiles: str = "/api/map/basemap/{z}/{x}/{y}.png"
     basemap_status: str = "/api/map/basemap/status"
@@ -192,7 +198,8 @@ def build_map(lang: str, config: MapConfig) -> folium.Map:
         "bases": bases,
         "overlays": overlays,
         "control": control.get_name(),
-        "plan_layers": list(PLAN_LAYERS),
+        "plan_layers": {layer: list(ids) for layer, ids in PLAN_LAYERS.items()},
+        "symbology": SYMBOLOGY,
         "vn2000": vn2000_proj4(),
         "i18n": subset(lang, CLIENT_PREFIXES),
         **{k: v for k, v in asdict(config).items() if k != "extra"},

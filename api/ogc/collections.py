@@ -1,4 +1,9 @@
-"""``/ogc/collections``, ``/ogc/collections/{collectionId}`` and its ``/queryables`` (JSON Schema)."""
+"""``/ogc/collections``, ``/ogc/collections/{collectionId}`` and its ``/queryables`` (JSON Schema).
+
+Each collection states its one geometry type (``itemType`` stays ``feature``; the type is in the description's
+``geometryType`` member and in the queryables' ``geometry``), and its queryables in the JSON Schema form of
+Part 3 (served as ``application/schema+json``, or ``application/json`` to clients that ask only for that).
+"""
 
 from __future__ import annotations
 
@@ -11,14 +16,19 @@ from api.ogc.params import COMMON, collection, known_params
 from api.ogc.responses import (GEOJSON, HTML, JSON, SCHEMA_JSON, cached, json_response, link, self_links,
                                url, wants_html)
 from geo.crs import CRS84_URI, SUPPORTED_URIS
-from layers.catalog import COLLECTIONS, Collection
-from layers.repository import spatial_extent, temporal_extent
+from layers.store.catalog import collections as all_collections
+from layers.store.catalog import provider
+from layers.store.model import GEOMETRY_FORMATS
+from layers.store.table import TableProvider
 
 router = APIRouter(tags=["OGC API - Features"])
+CONFORMS_TO = ("http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",)
 TILES_TYPE = "application/vnd.mapbox-vector-tile"
+WHOLE_WORLD = [-180.0, -90.0, 180.0, 90.0]
 
 
-def describe(request: Request, session: Session, coll: Collection, extent: list[float]) -> dict:
+def describe(request: Request, session: Session, prov: TableProvider) -> dict:
+    coll = prov.collection
     base = f"/ogc/collections/{coll.id}"
     links = [
         link(url(request, base), "self", JSON, coll.title_en),
@@ -30,55 +40,79 @@ def describe(request: Request, session: Session, coll: Collection, extent: list[
         link(url(request, f"{base}/queryables"), "queryables", SCHEMA_JSON, "queryable properties"),  # GDAL 3.6
     ]
     if coll.has_geometry:
-        links.append(link(url(request, f"{base}/tiles/WebMercatorQuad") + "/{tileMatrix}/{tileRow}/{tileCol}",
-                          "item", TILES_TYPE, "Mapbox vector tiles (WebMercatorQuad)"))
+        links += [
+            link(url(request, f"{base}/tiles"), "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", JSON,
+                 "vector tilesets"),
+            link(url(request, f"{base}/tiles/WebMercatorQuad/tilejson.json"), "describedby", JSON, "TileJSON"),
+        ]
+    extent = prov.extent(session) if coll.has_geometry else None
     out = {
         "id": coll.id, "title": f"{coll.title_vi} / {coll.title_en}", "description": coll.description,
         "itemType": "feature", "links": links,
-        "extent": {"spatial": {"bbox": [extent], "crs": CRS84_URI}},
-        "crs": SUPPORTED_URIS, "storageCrs": CRS84_URI,
+        "extent": {"spatial": {"bbox": [extent or _province(session)], "crs": CRS84_URI}},
     }
-    interval = temporal_extent(session, coll)
+    if coll.has_geometry:
+        out |= {"geometryType": coll.geometry_type, "crs": SUPPORTED_URIS, "storageCrs": CRS84_URI}
+    interval = prov.temporal_extent(session)
     if interval:
         out["extent"]["temporal"] = {"interval": [interval],
                                      "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}
     return out
 
 
+def _province(session: Session) -> list[float]:
+    """Collections without geometry (tasks) concern the province: its extent."""
+    return provider("districts").extent(session) or WHOLE_WORLD
+
+
 @router.get("/ogc/collections", summary="Collections", dependencies=[Depends(known_params(COMMON))])
 def collections(request: Request, session: Session = Depends(get_session)) -> Response:
-    described = [describe(request, session, c, spatial_extent(session, c)) for c in COLLECTIONS.values()]
+    described = [describe(request, session, provider(c.id)) for c in all_collections()]
     links = self_links(request, "/ogc/collections")
     if wants_html(request):
-        rows = [{"id": c["id"], "title": c["title"], "items": c["links"][3]["href"]} for c in described]
+        rows = [{"id": c["id"], "title": c["title"], "geometry": c.get("geometryType", "—"),
+                 "items": c["links"][3]["href"]} for c in described]
         return cached(request, html.page("Collections", links, body=html.table(rows)), HTML)
     return json_response(request, {"links": links, "collections": described, "crs": SUPPORTED_URIS})
 
 
 @router.get("/ogc/collections/{collectionId}", summary="One collection",
             dependencies=[Depends(known_params(COMMON))])
-def one_collection(request: Request, coll: Collection = Depends(collection),
+def one_collection(request: Request, prov: TableProvider = Depends(collection),
                    session: Session = Depends(get_session)) -> Response:
-    out = describe(request, session, coll, spatial_extent(session, coll))
+    out = describe(request, session, prov)
     if wants_html(request):
-        return cached(request, html.page(out["title"], out["links"], coll.description), HTML)
+        return cached(request, html.page(out["title"], out["links"], prov.collection.description), HTML)
     return json_response(request, out)
 
 
-@router.get("/ogc/collections/{collectionId}/queryables", summary="Queryable properties (JSON Schema)",
-            dependencies=[Depends(known_params(COMMON))])
-def queryables(request: Request, coll: Collection = Depends(collection)) -> Response:
-    props = {name: {"title": name, **schema} for name, schema in coll.queryables.items()}
+def queryables_schema(request: Request, prov: TableProvider) -> dict:
+    coll = prov.collection
+    props = dict(coll.queryables)
     if coll.has_geometry:
-        props["geometry"] = {"title": "geometry", "format": f"geometry-{coll.geometry_type.lower()}"
-                             if coll.geometry_type != "Geometry" else "geometry-any"}
-    body = {
+        props["geometry"] = {"title": "geometry", "format": GEOMETRY_FORMATS[coll.geometry_type],
+                             "x-ogc-role": "primary-geometry"}
+    return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": url(request, f"/ogc/collections/{coll.id}/queryables"),
         "type": "object", "title": coll.title_en, "properties": props, "additionalProperties": False,
     }
+
+
+def _schema_media_type(request: Request) -> str:
+    """JSON Schema's own type, unless the client asks only for plain JSON (Debian's GDAL 3.6 does)."""
+    accept = request.headers.get("accept", "")
+    return JSON if JSON in accept and SCHEMA_JSON not in accept else SCHEMA_JSON
+
+
+@router.get("/ogc/collections/{collectionId}/queryables", summary="Queryable properties (JSON Schema)",
+            dependencies=[Depends(known_params(COMMON))])
+def queryables(request: Request, prov: TableProvider = Depends(collection)) -> Response:
+    body = queryables_schema(request, prov)
     if wants_html(request):
-        rows = [{"name": k, **{kk: vv for kk, vv in v.items() if kk != "title"}} for k, v in props.items()]
-        return cached(request, html.page(f"Queryables: {coll.title_en}", self_links(request, f"/ogc/collections/{coll.id}/queryables"),
+        rows = [{"name": k, **{kk: vv for kk, vv in v.items() if kk != "title"}}
+                for k, v in body["properties"].items()]
+        links = self_links(request, f"/ogc/collections/{prov.collection.id}/queryables")
+        return cached(request, html.page(f"Queryables: {prov.collection.title_en}", links,
                                          body=html.table(rows)), HTML)
-    return json_response(request, body, SCHEMA_JSON)
+    return json_response(request, body, _schema_media_type(request))

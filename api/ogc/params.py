@@ -12,7 +12,8 @@ from api.errors import ApiError
 from geo.crs import CrsInfo, lookup
 from geo.transform import bbox_to_storage
 from layers import cql
-from layers.catalog import COLLECTIONS, Collection
+from layers.store.catalog import provider
+from layers.store.table import TableProvider
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000  # larger values are clamped (OGC API - Features /req/core/fc-limit-response-1)
@@ -25,11 +26,12 @@ def bad(param: str, message: str) -> ApiError:
     return ApiError(400, "InvalidParameterValue", f"{param}: {message}")
 
 
-def collection(collection_id: Annotated[str, Path(alias="collectionId")]) -> Collection:
-    coll = COLLECTIONS.get(collection_id)
-    if coll is None:
-        raise ApiError(404, "NotFound", f"no collection {collection_id!r}; see /ogc/collections")
-    return coll
+def collection(collection_id: Annotated[str, Path(alias="collectionId", max_length=100)]) -> TableProvider:
+    """The provider of the collection named in the path; 404 for a collection the service does not publish."""
+    try:
+        return provider(collection_id)
+    except KeyError:
+        raise ApiError(404, "NotFound", f"no collection {collection_id!r}; see /ogc/collections") from None
 
 
 def known_params(allowed: set[str]):

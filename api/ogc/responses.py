@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from urllib.parse import urlencode
 
 import orjson
 from fastapi import Request, Response
 
+from api import conditional
 from api.errors import ApiError
 
 GEOJSON = "application/geo+json"
@@ -33,13 +33,9 @@ def wants_html(request: Request) -> bool:
 
 
 def cached(request: Request, body: bytes, media_type: str, headers: dict | None = None) -> Response:
-    """``body`` with a strong ETag and Cache-Control; 304 when the client already holds it."""
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    head = {"ETag": etag, "Cache-Control": CACHE_CONTROL, **(headers or {})}
-    match = request.headers.get("if-none-match", "")
-    if etag in [t.strip() for t in match.split(",")] or match.strip() == "*":
-        return Response(status_code=304, headers=head)
-    return Response(body, media_type=media_type, headers=head)
+    """``body`` with a strong ETag (its hash) and Cache-Control; 304 when the client already holds it."""
+    return conditional.respond(request, body, media_type, conditional.body_tag(body),
+                               {"Cache-Control": CACHE_CONTROL, **(headers or {})})
 
 
 def json_response(request: Request, data: dict, media_type: str = JSON, headers: dict | None = None) -> Response:

@@ -1,6 +1,5 @@
-"""Rendered sheets on disk, keyed on everything they show: the Dataset ``data_version``, the latest progress
-report id and the number of accepted reports (a review turns a pending report into a shown one without a new
-id), today's date (overdue states change at midnight), the database, and the parameters.
+"""Rendered sheets on disk, keyed on everything they show: the data version (bumped by every load, feature edit,
+report and review), today's date (overdue states change at midnight), the database, and the parameters.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from api.print.sheet import render
-from api.print.sheetdata import version_stamp
+from layers.store import version
 
 RENDERER = "sheet-1"  # bump when the drawing changes so old files are not served
 
@@ -28,9 +27,8 @@ class Cached:
 
 
 def cache_key(session: Session, gso: int | None, size: str, lang: str, fmt: str, today: dt.date) -> str:
-    version, latest, accepted = version_stamp(session)
     url = session.get_bind().url.render_as_string(hide_password=True)
-    parts = (RENDERER, url, version, latest, accepted, today.isoformat(), gso, size, lang, fmt)
+    parts = (RENDERER, url, version.stamp(session, today), gso, size, lang, fmt)
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
 
 

@@ -1,36 +1,26 @@
-"""What a sheet shows, read from the database once and projected to EPSG:9207 (metres, the sheet's CRS).
-
-Boundaries, features and documents change only with the Dataset ``data_version``, so their projected form is
-kept per database and version; tasks and their progress are read on every render.
+"""What a sheet shows, read through the providers once per data version and projected to EPSG:9207 (metres,
+the sheet's CRS). A district's tasks are its ``tasks_linked`` (``layers.progress``): the sheet's table and its
+summary count the same tasks as the statistics API, the OGC item and the map panel.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import dataclass, field
 
 from geoalchemy2.shape import to_shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo.crs import STORAGE_SRID, VN2000_TM3
 from geo.transform import reproject
-from layers import stats
-from layers.models import (
-    Dataset,
-    District,
-    Document,
-    Feature,
-    FeatureDistrict,
-    ProgressReport,
-    Province,
-    Task,
-    TaskDistrict,
-    TaskFeature,
-)
-from layers.progress import feature_progress, task_states
+from layers import progress, stats
+from layers.models import Dataset, Document, Province, Task
+from layers.plan import FEATURE_LAYERS
+from layers.store import version
+from layers.store.catalog import plan_layer, provider
+from layers.store.version import VersionedCache
 
 
 @dataclass(frozen=True)
@@ -71,11 +61,11 @@ class TaskRow:
     id: str
     text: str
     summary_en: str | None
-    lead_code: str
-    lead_name: str
-    lead_name_en: str | None
+    lead_names: str  # every lead agency, '; '-separated
+    lead_names_en: str
     deadline: dt.date | None
     deadline_text: str | None
+    deadline_text_en: str | None
     status: str
     percent: int | None
     overdue: bool
@@ -111,70 +101,32 @@ class SheetData:
         return self.subject.geom if self.subject else self.base.province
 
 
-_BASES: dict[tuple[str, str], Base] = {}
-_LOCK = threading.Lock()
-
-
-def version_stamp(session: Session) -> tuple[str, int, int]:
-    """(data_version, latest progress report id, accepted reports): a sheet changes only when one does."""
-    version = session.get(Dataset, "data_version")
-    latest, accepted = session.execute(
-        select(
-            func.max(ProgressReport.id),
-            func.count(ProgressReport.id).filter(ProgressReport.review == "accepted"),
-        )
-    ).one()
-    return (version.value if version else "none", latest or 0, accepted or 0)
+_BASES = VersionedCache("print_base")
 
 
 def district_exists(session: Session, gso: int) -> bool:
-    return session.get(District, gso) is not None
+    return gso in base_data(session).districts
 
 
 def _m(geom) -> BaseGeometry:
-    return reproject(to_shape(geom), STORAGE_SRID, VN2000_TM3)
+    return reproject(geom, STORAGE_SRID, VN2000_TM3)
 
 
-def _read_base(session: Session, version: str) -> Base:
+def _read_base(session: Session) -> Base:
     districts = {
-        d.gso_code: Area(
-            d.gso_code,
-            d.name,
-            d.short_name,
-            d.type,
-            _m(d.geom),
-            d.area_ha,
-            d.raw_material,
-            d.raw_material_source,
-            d.source,
-        )
-        for d in session.scalars(select(District).order_by(District.gso_code))
+        code: Area(code, p["name"], p["short_name"], p["type"], _m(geom), p["area_ha"], bool(p["raw_material"]),
+                   p["raw_material_source"], p["source"])
+        for code, p, geom in provider("districts").records(session)
     }
     provinces = list(session.scalars(select(Province).order_by(Province.code)))
-    neighbours = [
-        Area(p.code, p.name, p.name, "", _m(p.geom), source=p.source)
-        for p in provinces
-        if p.role == "neighbour"
-    ]
+    neighbours = [Area(p.code, p.name, p.name, "", _m(to_shape(p.geom)), source=p.source)
+                  for p in provinces if p.role == "neighbour"]
     subject = next(p for p in provinces if p.role == "subject")
-    links: dict[str, list[int]] = {}
-    for fid, gso in session.execute(select(FeatureDistrict.feature_id, FeatureDistrict.gso_code)):
-        links.setdefault(fid, []).append(gso)
     features = [
-        PlanFeature(
-            f.id,
-            f.layer,
-            f.name,
-            f.name_en,
-            f.kind,
-            _m(f.geom),
-            f.geometry_precision,
-            f.planned_area_ha,
-            f.occupancy_pct,
-            f.status,
-            tuple(sorted(links.get(f.id, []))),
-        )
-        for f in session.scalars(select(Feature).order_by(Feature.layer, Feature.id))
+        PlanFeature(fid, layer, p["name"], p["name_en"], p["kind"], _m(geom), p["geometry_precision"],
+                    p["planned_area_ha"], p["occupancy_pct"], p["status"],
+                    tuple(int(c) for c in p["district_codes"].split(",") if c))
+        for layer in FEATURE_LAYERS for fid, p, geom in plan_layer(layer).records(session)
     ]
     years: dict[str, set[str]] = {}
     for plan, task_id in session.execute(select(Task.plan, Task.id)):
@@ -185,57 +137,31 @@ def _read_base(session: Session, version: str) -> Base:
         if d.key in years
     ]
     loaded = session.get(Dataset, "loaded_at")
-    return Base(
-        version, loaded.value if loaded else "", districts, neighbours, _m(subject.geom), features, documents
-    )
+    return Base(str(version.current(session)), loaded.value if loaded else "", districts, neighbours,
+                _m(to_shape(subject.geom)), features, documents)
 
 
 def base_data(session: Session) -> Base:
     """The projected boundaries, features and documents of this database's current data version."""
-    version = version_stamp(session)[0]
-    key = (str(session.get_bind().url), version)
-    with _LOCK:
-        if key not in _BASES:
-            _BASES.clear()  # one version per database is enough; an old version is never asked for again
-            _BASES[key] = _read_base(session, version)
-        return _BASES[key]
+    return _BASES.get(session, _read_base)
 
 
 def linked_tasks(session: Session, gso: int | None, today: dt.date | None = None) -> list[TaskRow]:
-    """Tasks linked to the district directly or through one of its features; every task for the province."""
-    query = select(Task).order_by(Task.plan.desc(), Task.id)
-    if gso is not None:
-        via_feature = (
-            select(TaskFeature.task_id)
-            .join(FeatureDistrict, FeatureDistrict.feature_id == TaskFeature.feature_id)
-            .where(FeatureDistrict.gso_code == gso)
-        )
-        direct = select(TaskDistrict.task_id).where(TaskDistrict.gso_code == gso)
-        query = query.where(or_(Task.id.in_(direct), Task.id.in_(via_feature)))
-    states = task_states(session, today)
+    """A district's linked tasks (direct or through its features); every task for the province."""
+    wanted = set(progress.district_tasks(session, gso, today).linked) if gso is not None else None
     rows = []
-    for task in session.scalars(query):
-        s = states[task.id]
-        rows.append(
-            TaskRow(
-                task.id,
-                task.text,
-                task.summary_en,
-                task.lead.code,
-                task.lead.name,
-                task.lead.name_en,
-                task.deadline,
-                task.deadline_text,
-                s.status,
-                s.percent,
-                s.overdue,
-            )
-        )
+    records = provider("tasks").records(session, today=today)
+    for tid, p, _ in sorted(records, key=lambda r: (-int(r[1]["plan"]), r[0])):  # the 2022 plan (001) first
+        if wanted is not None and tid not in wanted:
+            continue
+        rows.append(TaskRow(tid, p["text"], p["summary_en"], p["lead_names"], p["lead_names_en"],
+                            dt.date.fromisoformat(p["deadline"]) if p["deadline"] else None, p["deadline_text"],
+                            p["deadline_text_en"], p["status"], p["percent"], p["overdue"]))
     return rows
 
 
 def sheet_data(session: Session, gso: int | None, today: dt.date | None = None) -> SheetData:
-    states = {fid: roll.state for fid, roll in feature_progress(session, today).items()}
+    states = {fid: roll.state for fid, roll in progress.feature_progress(session, today).items()}
     summary = (
         stats.district_summary(session, gso, today) if gso is not None else stats.province_summary(session)
     )

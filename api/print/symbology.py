@@ -1,8 +1,9 @@
-"""The web map's symbology (web/static/map/style.js) for paper: the same colours, dashes and meanings.
+"""The web map's symbology for paper, read from the one file both use (``web/symbology.json``): the same colours,
+dashes, widths and meanings.
 
 Parks and clusters are coloured by the progress of their linked tasks, infrastructure by kind with dashes by
-status, zones and poles as tinted outlines. Names come from the web's catalogue (web/i18n/<lang>.json) so the
-legend reads like the map panel; if a key is missing there, the layer catalogue's title is used.
+status, zones and regions as tinted outlines. Names come from the web's catalogue (web/i18n/<lang>.json) so the
+legend reads like the map panel; if a key is missing there, the collection's title is used.
 """
 
 from __future__ import annotations
@@ -11,70 +12,18 @@ import json
 import math
 from functools import cache
 
-from layers.catalog import COLLECTIONS
 from layers.settings import REPO_ROOT
+from layers.store.catalog import plan_layer
+from web.symbology import SYMBOLOGY
 
-# style.js: pm.STATE_COLOURS, KIND_COLOURS, STATUS_DASH, pm.layerStyle, pm.baseStyles
-STATE_COLOURS = {
-    "overdue": "#d7191c",
-    "in_progress": "#f29e2e",
-    "done": "#1a9641",
-    "not_reported": "#5b7fa6",
-    "no_tasks": "#9a9a9a",
-}
-KIND_COLOURS = {
-    "expressway": "#b2182b",
-    "national_road": "#e66101",
-    "road": "#8c510a",
-    "power_grid": "#7b3294",
-    "renewable_energy": "#4dac26",
-    "sea_dike": "#2166ac",
-    "embankment": "#4393c3",
-    "tourism_access": "#01665e",
-    "airport": "#542788",
-    "port": "#0571b0",
-    "logistics": "#5e3c99",
-    "research_centre": "#c51b7d",
-    "park_infrastructure": "#80cdc1",
-    "urban": "#762a83",
-    "sub_region": "#bf812d",
-}
-STATUS_DASH = {
-    "operating": None,
-    "under_construction": (10, 4, 2, 4),
-    "planned": (8, 6),
-    "proposed": (2, 6),
-    "unknown": (4, 4),
-}  # pixels in style.js; read as points here
-PALETTE = {
-    "sea": "#cfe3f1",
-    "neighbour_fill": "#e4e1da",
-    "neighbour_edge": "#8a8a8a",
-    "district_fill": "#fbf8ef",
-    "district_edge": "#5a6f82",
-    "subject_fill": "#fbf8ef",
-    "subject_edge": "#1f4e79",
-    "raw_material": "#3f7f2f",
-    "raw_hatch": "#4dac26",
-    "grid": "#9e9e9e",
-    "town": "#000000",
-    "locator": "#d7301f",
-}
-LAYER_ORDER = (
-    "economic_zones",
-    "growth_poles",
-    "industrial_parks",
-    "industrial_clusters",
-    "infrastructure_projects",
-)
-MARKERS = {
-    "industrial_parks": "s",
-    "industrial_clusters": "o",
-    "economic_zones": "D",
-    "growth_poles": "p",
-    "infrastructure_projects": "^",
-}
+STATE_COLOURS: dict[str, str] = SYMBOLOGY["state_colours"]
+KIND_COLOURS: dict[str, str] = SYMBOLOGY["kind_colours"]
+DEFAULT = SYMBOLOGY["default_colour"]
+PALETTE: dict[str, str] = SYMBOLOGY["base"]
+LAYER_ORDER: tuple[str, ...] = tuple(SYMBOLOGY["layer_order"])
 PX_PT = 0.75  # one CSS pixel in points: the web's line weights printed at their on-screen size
+MARKER_SHAPES = {"square": "s", "circle": "o", "diamond": "D", "pentagon": "p", "triangle": "^"}
+MARKERS = {layer: MARKER_SHAPES[shape] for layer, shape in SYMBOLOGY["points"]["markers"].items()}
 
 
 @cache
@@ -93,66 +42,55 @@ def word(lang: str, key: str, default: str) -> str:
 
 
 def layer_title(layer: str, lang: str) -> str:
-    c = COLLECTIONS[layer]
+    c = plan_layer(layer).collection
     return word(lang, f"layer.{layer}", c.title_vi if lang == "vi" else c.title_en)
 
 
-def _dash(status: str):
-    d = STATUS_DASH.get(status)
-    return "solid" if d is None else (0, tuple(x * PX_PT for x in d))
+def _dash(pattern) -> object:
+    return "solid" if not pattern else (0, tuple(x * PX_PT for x in pattern))
+
+
+def _status_dash(status: str) -> object:
+    return _dash(SYMBOLOGY["status_dash"].get(status, SYMBOLOGY["status_dash"]["unknown"]))
+
+
+def _colour(rule: str, kind: str, state: str) -> str:
+    if rule == "by_state":
+        return STATE_COLOURS.get(state, DEFAULT)
+    if rule == "by_kind":
+        return KIND_COLOURS.get(kind, DEFAULT)
+    return rule
 
 
 def area_style(layer: str, kind: str, status: str, state: str) -> dict:
-    """matplotlib patch style of a polygon feature (pm.layerStyle)."""
-    if layer == "economic_zones":
-        return {"edgecolor": "#d95f02", "linewidth": 2 * PX_PT, "facecolor": _rgba("#fdb863", 0.25)}
-    if layer == "growth_poles":
-        return {
-            "edgecolor": "#7570b3",
-            "linewidth": 2.5 * PX_PT,
-            "facecolor": _rgba("#7570b3", 0.15),
-            "linestyle": (0, (6 * PX_PT, 4 * PX_PT)),
-        }
-    if layer == "infrastructure_projects":
-        colour = KIND_COLOURS.get(kind, "#444444")
-        return {
-            "edgecolor": colour,
-            "linewidth": 2 * PX_PT,
-            "facecolor": _rgba(colour, 0.3),
-            "linestyle": _dash(status),
-        }
-    colour = STATE_COLOURS.get(state, "#555555")
-    return {"edgecolor": colour, "linewidth": 1.5 * PX_PT, "facecolor": _rgba(colour, 0.2)}
+    """matplotlib patch style of a polygon feature."""
+    spec = SYMBOLOGY["areas"].get(layer, {"stroke": "by_kind", "weight": 2, "fill": "by_kind", "fill_opacity": 0.3})
+    return {"edgecolor": _colour(spec["stroke"], kind, state), "linewidth": spec["weight"] * PX_PT,
+            "facecolor": _rgba(_colour(spec["fill"], kind, state), spec["fill_opacity"]),
+            "linestyle": _dash(spec.get("dash"))}
 
 
 def line_style(kind: str, status: str) -> dict:
-    colour = KIND_COLOURS.get(kind, "#444444")
-    return {
-        "color": colour,
-        "linewidth": (5 if kind == "expressway" else 3.5) * PX_PT * 0.8,
-        "alpha": 0.9,
-        "linestyle": _dash(status),
-        "solid_capstyle": "butt",
-    }
+    spec = SYMBOLOGY["lines"]
+    return {"color": KIND_COLOURS.get(kind, DEFAULT), "linewidth": spec["weights"].get(kind, spec["weight"]) * PX_PT,
+            "alpha": spec["opacity"], "linestyle": _status_dash(status), "solid_capstyle": "butt"}
+
+
+def radius(planned_ha: float | None) -> float:
+    """Marker radius in px: grows with the square root of the planned area so markers compare by area."""
+    r = SYMBOLOGY["points"]["radius"]
+    if not planned_ha:
+        return r["unknown_area"]
+    return max(r["min"], min(r["max"], r["base"] + math.sqrt(planned_ha) * r["per_sqrt_ha"]))
 
 
 def point_style(layer: str, kind: str, state: str, planned_ha: float | None, schematic: bool) -> dict:
-    """pm.pointStyle: filled by progress state, sized by the square root of the planned area."""
-    radius = 6 if not planned_ha else max(5, min(24, 3 + math.sqrt(planned_ha) * 0.6))
-    fill = (
-        KIND_COLOURS.get(kind, "#444444")
-        if layer == "infrastructure_projects"
-        else STATE_COLOURS.get(state, STATE_COLOURS["no_tasks"])
-    )
-    return {
-        "marker": MARKERS[layer],
-        "markersize": 2 * radius * PX_PT * 0.8,
-        "markerfacecolor": fill,
-        "markeredgecolor": "#222222",
-        "markeredgewidth": 1.2 * PX_PT,
-        "alpha": 0.55 if schematic else 0.85,
-        "linestyle": "none",
-    }
+    """Filled by progress state (infrastructure: by kind), sized by the square root of the planned area."""
+    spec = SYMBOLOGY["points"]
+    fill = _colour(spec["fills"].get(layer, spec["fill"]), kind, state)
+    return {"marker": MARKERS[layer], "markersize": 2 * radius(planned_ha) * PX_PT,
+            "markerfacecolor": fill, "markeredgecolor": spec["stroke"], "markeredgewidth": spec["weight"] * PX_PT,
+            "alpha": spec["schematic"]["fill_opacity"] if schematic else spec["fill_opacity"], "linestyle": "none"}
 
 
 def _rgba(hex_colour: str, alpha: float) -> tuple[float, float, float, float]:

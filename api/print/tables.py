@@ -79,16 +79,17 @@ def park_rows(data: SheetData, lang: str) -> list[list[str]]:
 def task_cells(task: TaskRow, lang: str, chars: int = TASK_CHARS) -> list[str]:
     text = (task.summary_en or task.text) if lang == "en" else task.text
     text = textwrap.shorten(text, chars, placeholder=" […]")  # the sheet cites; the API has the full text
-    lead = task.lead_name_en if lang == "en" and task.lead_name_en else task.lead_name
-    deadline = task.deadline.isoformat() if task.deadline else (task.deadline_text or "–")
+    lead = task.lead_names_en if lang == "en" and task.lead_names_en else task.lead_names
+    words = task.deadline_text_en if lang == "en" else task.deadline_text
+    deadline = words or (task.deadline.isoformat() if task.deadline else "–")
     status = t(lang, task.status) + (f", {t(lang, 'overdue')}" if task.overdue else "")
     return [
         task.id,
         text,
-        f"{lead} ({task.lead_code})",
+        lead,
         deadline,
         status,
-        str(task.percent) if task.percent is not None else "–",
+        number(lang, task.percent, 0) if task.percent is not None else "–",
     ]
 
 

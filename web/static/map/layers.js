@@ -33,14 +33,14 @@
     const neighbours = data.features.filter((f) => f.properties.kind === "province");
     const outline = L.geoJSON(neighbours, {
       pane: "pm-base", attribution: pm.t("base.attribution"),
-      style: (f) => f.properties.role === "subject" ? pm.baseStyles.subject : pm.baseStyles.neighbour
+      style: (f) => f.properties.role === "subject" ? pm.baseStyles().subject : pm.baseStyles().neighbour
     }).addTo(pm.groups.bases.offline);
     pm.provinceBounds = outline.getLayers().filter((l) => l.feature.properties.role === "subject")
       .map((l) => l.getBounds()).reduce((a, b) => a.extend(b), L.latLngBounds([]));
     pm.districts = {};
     const districts = data.features.filter((f) => f.properties.kind === "district");
     L.geoJSON(districts, {
-      pane: "pm-base", style: () => pm.baseStyles.district,
+      pane: "pm-base", style: () => pm.baseStyles().district,
       onEachFeature: (f, layer) => {
         const p = f.properties;
         pm.districts[p.gso_code] = { props: p, layer: layer };
@@ -50,57 +50,38 @@
     }).addTo(ov.districts);
     const rawRenderer = L.svg({ pane: "pm-raw" });
     L.geoJSON(districts.filter((f) => f.properties.raw_material), {
-      pane: "pm-raw", renderer: rawRenderer, style: () => pm.baseStyles.raw
+      pane: "pm-raw", renderer: rawRenderer, style: () => pm.baseStyles().raw
     }).addTo(ov.raw_material_districts);
     addHatch(rawRenderer);
     map.on("overlayadd", () => addHatch(rawRenderer));
     return districts;
   };
 
-  /** A lon/lat point for polygons drawn as markers: the centre of the outer ring's bounds. */
-  function markerPoint(feature) {
-    if (feature.geometry.type === "Point") return feature.geometry.coordinates;
-    const bounds = L.geoJSON(feature).getBounds().getCenter();
-    return [bounds.lng, bounds.lat];
-  }
-
   function addPlanFeature(layerId, feature, group) {
     // OGC API puts the id on the feature, not in its properties
     const props = Object.assign({ id: feature.id }, feature.properties);
-    const shapes = [];
-    const isSite = layerId === "industrial_parks" || layerId === "industrial_clusters";
-    const geomType = feature.geometry.type;
-    if (!isSite || geomType !== "Point") {
-      const pane = /Line/.test(geomType) ? "pm-lines" : "pm-zones";
-      shapes.push(L.geoJSON(feature, {
-        pane: pane, style: () => pm.layerStyle(layerId, props),
-        pointToLayer: (f, ll) => L.circleMarker(ll, Object.assign(
-          { pane: "pm-markers", radius: 7, weight: 2, fillOpacity: 0.9 }, pm.layerStyle(layerId, props),
-          { fillColor: pm.kindColour(props.kind) }))
-      }));
-    }
-    if (isSite) {
-      const [lon, lat] = markerPoint(feature);
-      shapes.push(L.circleMarker([lat, lon], Object.assign({ pane: "pm-markers" }, pm.pointStyle(props))));
-    }
-    shapes.forEach((shape) => {
-      shape.bindTooltip(pm.name(props), { sticky: true });
-      shape.on("click", (e) => pm.openFeature(props.id, e.latlng));
-      shape.addTo(group);
-    });
-    const anchor = shapes[shapes.length - 1];
-    pm.features[props.id] = { layer: layerId, props: props, shape: anchor,
-                              latlng: anchor.getLatLng ? anchor.getLatLng() : anchor.getBounds().getCenter() };
+    if (pm.features[props.id]) return;  // drawn already as a footprint or route: no second marker
+    const isPoint = feature.geometry.type === "Point";
+    const shape = isPoint
+      ? L.circleMarker(L.GeoJSON.coordsToLatLng(feature.geometry.coordinates),
+                       Object.assign({ pane: "pm-markers" }, pm.pointStyle(layerId, props)))
+      : L.geoJSON(feature, { pane: /Line/.test(feature.geometry.type) ? "pm-lines" : "pm-zones",
+                             style: () => pm.layerStyle(layerId, props) });
+    shape.bindTooltip(pm.name(props), { sticky: true });
+    shape.on("click", (e) => pm.openFeature(props.id, e.latlng));
+    shape.addTo(group);
+    pm.features[props.id] = { layer: layerId, props: props, shape: shape,
+                              latlng: isPoint ? shape.getLatLng() : shape.getBounds().getCenter() };
   }
 
+  /** Each map layer from its collections in order (footprints or routes, then the points of the others). */
   pm.loadPlanLayers = function (cache) {
     pm.features = pm.features || {};
-    return Promise.all(pm.config.plan_layers.map(async (layerId) => {
-      const url = pm.config.layer_urls[layerId];
+    return Promise.all(Object.entries(pm.config.plan_layers).map(async ([layerId, collections]) => {
       try {
-        const data = await pm.fetchJSON(url, cache);
-        data.features.forEach((f) => addPlanFeature(layerId, f, pm.groups.overlays[layerId]));
-        pm.loaded[layerId] = data.features.length;
+        const pages = await Promise.all(collections.map((c) => pm.fetchJSON(pm.config.layer_urls[c], cache)));
+        pages.forEach((data) => data.features.forEach((f) => addPlanFeature(layerId, f, pm.groups.overlays[layerId])));
+        pm.loaded[layerId] = new Set(pages.flatMap((d) => d.features.map((f) => f.id))).size;
       } catch (err) {
         pm.loaded[layerId] = -1;
         pm.notify(pm.t("error.load") + ": " + pm.t("layer." + layerId));
@@ -113,7 +94,7 @@
   pm.listenForProgress = function () {
     if (!("BroadcastChannel" in window)) return;
     new BroadcastChannel("planmap-progress").onmessage = function () {
-      pm.config.plan_layers.forEach((id) => pm.groups.overlays[id].clearLayers());
+      Object.keys(pm.config.plan_layers).forEach((id) => pm.groups.overlays[id].clearLayers());
       pm.features = {};
       pm.loadPlanLayers("no-cache");  // revalidate: the ETags change with progress
     };
@@ -135,9 +116,10 @@
   };
 
   pm.taskItem = function (task) {
-    const lead = pm.lang === "en" && task.lead.name_en ? task.lead.name_en : task.lead.name;
+    const lead = task.leads.map((a) => (pm.lang === "en" && a.name_en ? a.name_en : a.name)).join("; ");
     const text = pm.lang === "en" && task.summary_en ? task.summary_en : task.text;
-    const deadline = task.deadline_text || task.deadline || pm.t("popup.no_deadline");
+    const words = pm.lang === "en" ? task.deadline_text_en : task.deadline_text;
+    const deadline = words || task.deadline || pm.t("popup.no_deadline");
     return '<li class="pm-task' + (task.overdue ? " pm-overdue" : "") + '" data-task="' + pm.esc(task.id) + '">' +
       '<div class="pm-task-text">' + pm.esc(text.length > 220 ? text.slice(0, 220) + "…" : text) + "</div>" +
       '<div class="pm-task-meta">' + pm.esc(pm.t("popup.lead")) + ": <b>" + pm.esc(lead) + "</b> · " +
@@ -157,7 +139,8 @@
       row(pm.t("popup.occupancy"), d.occupancy_pct !== null ? pm.num(d.occupancy_pct) + " %" : null),
       row(pm.t("popup.status"), pm.esc(pm.t("status." + d.status))),
       row(pm.t("popup.precision"), pm.esc(pm.t("precision." + d.geometry_precision)) +
-        '<div class="pm-note">' + pm.esc(d.location_note) + "</div>"),
+        '<div class="pm-note">' + pm.esc(pm.lang === "vi" && d.location_note_vi ? d.location_note_vi
+                                                                              : d.location_note) + "</div>"),
       row(pm.t("popup.source"), pm.esc(d.source))
     ].join("");
     const tasks = d.tasks.length ? '<ul class="pm-tasks">' + d.tasks.map(pm.taskItem).join("") + "</ul>"

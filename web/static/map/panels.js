@@ -64,9 +64,9 @@
     const d = pm.districts[gso];
     if (!d) return;
     if (pm.state.district && pm.districts[pm.state.district]) {
-      pm.districts[pm.state.district].layer.setStyle(pm.baseStyles.district);
+      pm.districts[pm.state.district].layer.setStyle(pm.baseStyles().district);
     }
-    d.layer.setStyle(pm.baseStyles.districtSelected);
+    d.layer.setStyle(pm.baseStyles().districtSelected);
     pm.state.district = gso;
     $("pm-district-select").value = String(gso);
     if (opts && opts.zoom) {

@@ -52,13 +52,15 @@
 
   function occupancySection(s, occ) {
     if (!occ) {
-      const rows = s.occupancy.map((o) => ({ label: pm.name(o), value: o.occupancy_pct, colour: "#f29e2e" }));
+      const rows = s.occupancy.map((o) => ({ label: pm.name(o), value: o.occupancy_pct,
+                                             colour: pm.stateColour("in_progress") }));
       return h3("stats.occupancy") + pm.barChart(rows, "%");
     }
     return h3("stats.occupancy") + occ.groups.map((g) => {
       const known = occ.features.filter((f) => f.layer === g.layer && f.occupancy_pct !== null);
+      // above_threshold comes from the statistics API: the map never restates the target's rule
       const rows = known.map((f) => ({ label: pm.name(f), value: f.occupancy_pct,
-                                       colour: f.occupancy_pct >= g.threshold_pct ? "#1a9641" : "#f29e2e" }));
+                                       colour: pm.stateColour(f.above_threshold ? "done" : "in_progress") }));
       const target = g.targets[0];
       return "<h4>" + pm.esc(pm.t("layer." + g.layer)) + "</h4><p>" +
         pm.esc(target ? (pm.lang === "en" && target.name_en ? target.name_en : target.name) : "") + ": " +

@@ -1,56 +1,56 @@
-/* Symbology of the plan layers: colours by task progress, sizes by planned area, lines by kind and status. */
+/* Symbology of the plan layers, read from the one file the print renderer reads too (web/symbology.json, put
+   into the page as pm.config.symbology): colours by task progress, sizes by planned area, lines by kind and
+   status. */
 (function (pm) {
   "use strict";
-  pm.STATE_COLOURS = {
-    overdue: "#d7191c", in_progress: "#f29e2e", done: "#1a9641", not_reported: "#5b7fa6", no_tasks: "#9a9a9a"
-  };
-  const KIND_COLOURS = {
-    expressway: "#b2182b", national_road: "#e66101", road: "#8c510a", power_grid: "#7b3294",
-    renewable_energy: "#4dac26", sea_dike: "#2166ac", embankment: "#4393c3", tourism_access: "#01665e",
-    airport: "#542788", port: "#0571b0", logistics: "#5e3c99", research_centre: "#c51b7d",
-    park_infrastructure: "#80cdc1", urban: "#762a83", sub_region: "#bf812d"
-  };
-  pm.kindColour = (kind) => KIND_COLOURS[kind] || "#444";
+  const S = () => pm.config.symbology;
 
-  // Dashes say how real a project is: built solid, under construction dash-dot, planned/proposed dashed.
-  const STATUS_DASH = { operating: null, under_construction: "10 4 2 4", planned: "8 6", proposed: "2 6",
-                        unknown: "4 4" };
+  pm.stateColour = (state) => S().state_colours[state] || S().default_colour;
+  pm.kindColour = (kind) => S().kind_colours[kind] || S().default_colour;
+  const dash = (pattern) => (pattern ? pattern.join(" ") : null);
+  const statusDash = (status) => dash(status in S().status_dash ? S().status_dash[status] : S().status_dash.unknown);
 
-  /** Marker radius in px: grows with the square root of the planned area so circles compare by area. */
+  function colour(rule, props) {
+    if (rule === "by_state") return pm.stateColour(props.progress_state);
+    if (rule === "by_kind") return pm.kindColour(props.kind);
+    return rule;
+  }
+
+  /** Marker radius in px: grows with the square root of the planned area so markers compare by area. */
   pm.radiusFor = function (ha) {
-    if (!ha) return 6;
-    return Math.max(5, Math.min(24, 3 + Math.sqrt(ha) * 0.6));
+    const r = S().points.radius;
+    if (!ha) return r.unknown_area;
+    return Math.max(r.min, Math.min(r.max, r.base + Math.sqrt(ha) * r.per_sqrt_ha));
   };
 
-  pm.pointStyle = function (props) {
-    const colour = pm.STATE_COLOURS[props.progress_state] || pm.STATE_COLOURS.no_tasks;
-    return { radius: pm.radiusFor(props.planned_area_ha), color: "#222", weight: 1.2, fillColor: colour,
-             fillOpacity: 0.85, dashArray: props.geometry_precision === "schematic" ? "3 3" : null };
+  pm.pointStyle = function (layer, props) {
+    const p = S().points, schematic = props.geometry_precision === "schematic";
+    return { radius: pm.radiusFor(props.planned_area_ha), color: p.stroke, weight: p.weight,
+             fillColor: colour(p.fills[layer] || p.fill, props),
+             fillOpacity: schematic ? p.schematic.fill_opacity : p.fill_opacity,
+             dashArray: schematic ? dash(p.schematic.dash) : null };
   };
 
   pm.layerStyle = function (layer, props) {
-    switch (layer) {
-      case "economic_zones":
-        return { color: "#d95f02", weight: 2, fillColor: "#fdb863", fillOpacity: 0.25 };
-      case "growth_poles":
-        return { color: "#7570b3", weight: 2.5, fillColor: "#7570b3", fillOpacity: 0.15, dashArray: "6 4" };
-      case "infrastructure_projects":
-        return { color: pm.kindColour(props.kind), weight: props.kind === "expressway" ? 5 : 3.5, opacity: 0.9,
-                 dashArray: STATUS_DASH[props.status] || null, fillOpacity: 0.3 };
-      case "industrial_parks":
-      case "industrial_clusters":
-        return { color: pm.STATE_COLOURS[props.progress_state] || "#555", weight: 1.5, fillOpacity: 0.2 };
-      default:
-        return { color: "#555", weight: 1 };
+    const area = S().areas[layer];
+    if (area) {
+      return { color: colour(area.stroke, props), weight: area.weight, fillColor: colour(area.fill, props),
+               fillOpacity: area.fill_opacity, dashArray: dash(area.dash) };
     }
+    const line = S().lines;
+    return { color: pm.kindColour(props.kind), weight: line.weights[props.kind] || line.weight, opacity: line.opacity,
+             dashArray: statusDash(props.status) };
   };
 
-  pm.baseStyles = {
-    neighbour: { color: "#8a8a8a", weight: 1, fillColor: "#e4e1da", fillOpacity: 1, interactive: false },
-    subject: { color: "#1f4e79", weight: 2.2, fill: false, interactive: false },
-    district: { color: "#5a6f82", weight: 1, fillColor: "#fbf8ef", fillOpacity: 0.55 },
-    districtSelected: { color: "#0b3d91", weight: 4, fillColor: "#ffe680", fillOpacity: 0.45 },
-    raw: { color: "#3f7f2f", weight: 1.5, dashArray: "4 3", fillColor: "url(#pm-hatch)", fillOpacity: 0.9,
-           interactive: false }
+  pm.baseStyles = function () {
+    const b = S().base;
+    return {
+      neighbour: { color: b.neighbour_edge, weight: 1, fillColor: b.neighbour_fill, fillOpacity: 1, interactive: false },
+      subject: { color: b.subject_edge, weight: 2.2, fill: false, interactive: false },
+      district: { color: b.district_edge, weight: 1, fillColor: b.district_fill, fillOpacity: 0.55 },
+      districtSelected: { color: b.selected_edge, weight: 4, fillColor: b.selected_fill, fillOpacity: 0.45 },
+      raw: { color: b.raw_material, weight: 1.5, dashArray: "4 3", fillColor: "url(#pm-hatch)", fillOpacity: 0.9,
+             interactive: false }
+    };
   };
 })(window.planmap = window.planmap || {});

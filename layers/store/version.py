@@ -1,0 +1,69 @@
+"""The one version stamp of the data: an integer in ``dataset``, bumped in the transaction of every write.
+
+Every cache and every HTTP validator is keyed on it (with the day, for what depends on the date: overdue tasks),
+so a load, a Part 4 edit, a progress report or a review is seen by the next request of every worker.
+
+>>> bump(session); current(session)        # doctest: +SKIP
+2
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
+
+from layers.models import Dataset
+
+KEY = "version"
+T = TypeVar("T")
+
+
+def current(session: Session) -> int:
+    """The data version this session sees (0 on an empty database)."""
+    value = session.scalar(select(Dataset.value).where(Dataset.key == KEY))
+    return int(value) if value else 0
+
+
+def bump(session: Session) -> int:
+    """Count one more write; call inside the write's transaction. Concurrent writers queue on the row lock."""
+    done = session.execute(update(Dataset).where(Dataset.key == KEY)
+                           .values(value=text("CAST(CAST(value AS INTEGER) + 1 AS TEXT)")))
+    if done.rowcount == 0:
+        session.add(Dataset(key=KEY, value="1"))
+        session.flush()
+    return current(session)
+
+
+def stamp(session: Session, today: dt.date | None = None) -> str:
+    """The version and the day, e.g. ``"17@2026-11-30"``: what a cached answer about progress depends on."""
+    return f"{current(session)}@{(today or dt.date.today()).isoformat()}"
+
+
+class VersionedCache:
+    """Values computed from the database, kept while the data version (and day) they were computed at holds.
+
+    One per kind of value; keyed on the database URL so that tests with several databases do not mix.
+    """
+
+    def __init__(self, name: str, per_day: bool = False):
+        self.name, self.per_day = name, per_day
+        self._values: dict[tuple[str, str], object] = {}
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, compute: Callable[[Session], T], today: dt.date | None = None) -> T:
+        key = (str(session.get_bind().url), stamp(session, today) if self.per_day else str(current(session)))
+        with self._lock:
+            if key in self._values:
+                return self._values[key]  # type: ignore[return-value]
+        value = compute(session)
+        with self._lock:
+            stale = [k for k in self._values if k[0] == key[0]]
+            for k in stale:  # one version per database is current: keep memory flat
+                del self._values[k]
+            self._values[key] = value
+        return value
