@@ -174,6 +174,7 @@ def test_merged_tasks_keep_the_ids_reports_were_filed_on(tasks, agencies):
     assert several
     for item, task in several:  # until issue 10: one record per lead, its code appended to the id
         assert task.former_ids == [f"{task.id}-{agencies[a].code}" for a in task.leads], item.key
+    assert not [t.id for _, t in blocks if len(t.leads) == 1 and t.former_ids]
     dd = tasks["001"][("II.1", "đ", None)]
     assert dd.former_ids == [f"{dd.id}-{n}" for n in range(1, len(dd.deadlines) + 1)]
 
@@ -218,6 +219,9 @@ def test_validation_names_the_file_and_line_of_each_task_problem(tmp_path):
         y2024: [('former_ids: ["2024-III.2.i-SXD"', 'former_ids: ["2024-III.2.a-1"'),
                 ("leads: [so-noi-vu]", "leads: [ubnd-chau-thanh]"),
                 ('"000 §III. TỔ CHỨC THỰC HIỆN, mục 2"', '"000 §TCTH.2"'),
+                ('"2024-III.4.c-SYT"', '"2024-III.2.i-BQLKKT"'),
+                ("leads: [so-ke-hoach-va-dau-tu]\n  partners: [so-cong-thuong]",
+                 "leads: [so-ke-hoach-va-dau-tu]\n  partners: [so-ke-hoach-va-dau-tu]"),
                 ('"2024-III.2.a-2"\n  plan: "000"\n  section: "III.2"\n  item: "a"\n  bullet: 2',
                  '"2024-III.2.a-2"\n  plan: "000"\n  section: "III.2"\n  item: "a"\n  bullet: 1')],
         y2022: [('  deadline: 2022-12-31\n  deadline_text: "quý IV/2022 (', '  deadline: 2022-09-30\n  deadline_text: "quý IV/2022 (')],
@@ -233,6 +237,8 @@ def test_validation_names_the_file_and_line_of_each_task_problem(tmp_path):
         (y2024, '["2024-III.2.a-1"', 0, "former id '2024-III.2.a-1' is still a task's id"),
         (y2024, "ubnd-chau-thanh", 0, "unknown agency 'ubnd-chau-thanh'"),
         (y2024, '"000 §TCTH.2"', 0, "source part '000 §TCTH.2' follows none of the patterns"),
+        (y2024, '"2024-III.4.c-SCT"', 0, "former id '2024-III.2.i-BQLKKT' also listed at"),
+        (y2024, '- id: "2024-TCTH.2"', 5, "'so-ke-hoach-va-dau-tu' is a lead, not a partner"),
         (y2024, '- id: "2024-III.2.a-2"', 2, "a second task for the same document item"),
         (y2022, "  deadlines:", 0, "deadline 2022-09-30 must be the latest part, 2022-12-31"),
     ]
@@ -291,9 +297,10 @@ def test_footprints_match_planned_area(session):
 
 
 def test_progress_starts_not_reported_and_overdue_is_derived(session):
-    states = task_states(session, today=dt.date(2026, 11, 22))
-    assert {s.status for s in states.values()} <= {"not_reported", "not_started", "in_progress", "done",
-                                                   "cancelled"}
-    due = [s for s in states.values() if s.deadline and s.status == "not_reported"]
-    assert due and all(s.overdue for s in due)
+    today = dt.date(2026, 11, 22)  # after the 2022 plan's deadlines and 2025, before the 2030 targets
+    states = task_states(session, today=today)
+    assert {s.status for s in states.values()} == {"not_reported"}
+    dated = [s for s in states.values() if s.deadline]
+    assert {s.overdue for s in dated} == {True, False}
+    assert all(s.overdue == (s.deadline < today) for s in dated)
     assert not any(s.overdue for s in task_states(session, today=dt.date(2022, 1, 1)).values())
