@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -118,6 +118,7 @@ class FeatureIn(BaseModel):
     geometry: GeometrySpec
     geometry_precision: Precision
     location_note: str = Field(min_length=3)
+    location_note_vi: str = Field(min_length=3)
     properties: dict[str, str | int | float | bool | None | list] = Field(default_factory=dict)
 
 
@@ -132,17 +133,34 @@ class AgencyIn(BaseModel):
     source: str = Field(min_length=3)
 
 
-class TaskIn(BaseModel):
+class DeadlinePart(BaseModel):
+    """One dated part of an item that sets several deadlines (2022-II.1.đ: three parts, three quarters)."""
+
     model_config = ConfigDict(extra="forbid")
-    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$", max_length=64)
+    date: dt.date
+    text: str = Field(min_length=3)
+    text_en: str = Field(min_length=3)
+
+
+TASK_ID = r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$"
+
+
+class TaskIn(BaseModel):
+    """One item of a plan document; ``deadline`` is the latest of its ``deadlines`` when it has several."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=TASK_ID, max_length=64)
     plan: str
     section: str
     item: str | None = None
     bullet: int | None = None
-    lead: str
+    leads: list[str] = Field(min_length=1)
     partners: list[str] = Field(default_factory=list)
+    former_ids: list[Annotated[str, Field(pattern=TASK_ID, max_length=64)]] = Field(default_factory=list)
     deadline: dt.date | None = None
-    deadline_text: str | None = None
+    deadline_text: str | None = Field(default=None, max_length=128)
+    deadline_text_en: str | None = Field(default=None, max_length=128)
+    deadlines: list[DeadlinePart] = Field(default_factory=list)
     reporting: str | None = None
     text: str = Field(min_length=3)
     summary_en: str | None = None

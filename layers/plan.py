@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,38 @@ FEATURE_LAYERS = ("industrial_parks", "industrial_clusters", "economic_zones", "
                   "infrastructure_projects")
 DISTRICT_CODES = frozenset({899, 900, 902, 903, 904, 905, 906, 907, 908, 909, 910, 911, 912, 913, 914})
 AREA_TOLERANCE = 0.01  # a drawn footprint must match its planned area within 1 %
+# One reference of a `source` (data/README.md): "000 §III.3.c", "000 §III.3.c, footnote 5", "001 §II.1.đ",
+# "000 §III. TỔ CHỨC THỰC HIỆN, mục 1" (a part the document heads by name), "facts §6".
+_NUMBERED = r"[IVX]+(?:\.\d{1,2}(?:\.[a-zđ])?)?"  # III, III.3, III.3.c
+_HEADED = r"[IVX]+\. [^\W\d_][^,;§]*[^\W\d_]"  # III. TỔ CHỨC THỰC HIỆN
+SOURCE_REF = re.compile(rf"(?P<document>[0-9]{{3}}|facts) §(?P<section>{_NUMBERED}|{_HEADED}|\d+)"
+                        r"(?:, mục (?P<paragraph>\d+))?(?:, footnote (?P<footnote>\d+))?")
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """One place in a reference document, e.g. ``SourceRef("000", "III.3.c", None, 5)``."""
+
+    document: str
+    section: str
+    paragraph: int | None = None
+    footnote: int | None = None
+
+
+def parse_source(source: str) -> list[SourceRef]:
+    """The references of a ``source`` joined by ``"; "``; ``ValueError`` names a part that follows no pattern.
+
+    >>> [(r.document, r.section, r.footnote) for r in parse_source("000 §III.3.c, footnote 5; facts §1")]
+    [('000', 'III.3.c', 5), ('facts', '1', None)]
+    """
+    refs = []
+    for part in source.split("; "):
+        match = SOURCE_REF.fullmatch(part)
+        if not match:
+            raise ValueError(f"source part {part!r} follows none of the patterns of data/README.md")
+        number = {k: int(v) if v else None for k, v in match.groupdict().items() if k in ("paragraph", "footnote")}
+        refs.append(SourceRef(match["document"], match["section"], **number))
+    return refs
 
 
 @dataclass
@@ -39,14 +72,20 @@ class PlanData:
         return [(layer, rec, f) for layer, items in self.features.items() for rec, f in items]
 
     def counts(self) -> dict[str, int]:
+        """Records per file; tasks per document item (``cross_check`` makes sure an item has one task)."""
+        doc_items = {key: {_item_key(t) for _, t in self.tasks if t.plan == key} for key in ("000", "001")}
         counts = {layer: len(items) for layer, items in self.features.items()}
         counts.update(
             documents=len(self.documents), agencies=len(self.agencies), targets=len(self.targets),
-            tasks=len(self.tasks), tasks_2022=sum(1 for _, t in self.tasks if t.plan == "001"),
-            tasks_2024=sum(1 for _, t in self.tasks if t.plan == "000"),
+            tasks=len(self.tasks), tasks_2022=len(doc_items["001"]), tasks_2024=len(doc_items["000"]),
             raw_material_districts=len(self.raw_material),
         )
         return counts
+
+
+def _item_key(t: df.TaskIn) -> tuple:
+    """The document item a task stands for: its plan, section, item and bullet (or paragraph)."""
+    return t.plan, t.section, t.item, t.bullet
 
 
 def _read(path: Path, model, plan: PlanData) -> list:
@@ -110,30 +149,85 @@ def cross_check(plan: PlanData) -> list[str]:
     _unique(plan.targets, "id", errors)
     _unique(plan.raw_material, "gso", errors)
     everything = plan.documents + plan.agencies + plan.targets + plan.tasks + plan.raw_material + features
-    for rec, _ in everything:
+    for rec, obj in everything:
         for text in _strings(rec.data):
             if not unicodedata.is_normalized("NFC", text):
                 errors.append(f"{rec.where()}: text not in Unicode NFC: {text[:40]!r}")
+        errors.extend(_source_rules(rec, getattr(obj, "source", None), doc_keys))
     for rec, a in plan.agencies:
         if a.district is not None and a.district not in DISTRICT_CODES:
             errors.append(f"{rec.where('district')}: unknown former district {a.district}")
     for rec, t in plan.tasks:
-        if t.plan not in doc_keys:
-            errors.append(f"{rec.where('plan')}: unknown document {t.plan!r}")
-        for agency in [t.lead, *t.partners]:
-            if agency not in agency_ids:
-                errors.append(f"{rec.where('lead' if agency == t.lead else 'partners')}: unknown agency {agency!r}")
-        for fid in t.features:
-            if fid not in feature_ids:
-                errors.append(f"{rec.where('features')}: unknown feature {fid!r}")
-        for code in t.districts:
-            if code not in DISTRICT_CODES:
-                errors.append(f"{rec.where('districts')}: unknown former district {code}")
+        errors.extend(_task_rules(rec, t, doc_keys, agency_ids, feature_ids))
+    errors.extend(_task_identity(plan.tasks))
     for rec, r in plan.raw_material:
         if r.gso not in DISTRICT_CODES:
             errors.append(f"{rec.where('gso')}: unknown former district {r.gso}")
     for rec, f in features:
         errors.extend(_feature_rules(rec, f))
+    return errors
+
+
+def _source_rules(rec: df.Record, source: str | None, doc_keys: set) -> list[str]:
+    if source is None:
+        return []
+    try:
+        refs = parse_source(source)
+    except ValueError as exc:
+        return [f"{rec.where('source')}: {exc}"]
+    return [f"{rec.where('source')}: unknown document {r.document!r}" for r in refs if r.document not in doc_keys]
+
+
+def _task_rules(rec: df.Record, t: df.TaskIn, doc_keys: set, agency_ids: set, feature_ids: set) -> list[str]:
+    """Links of one task resolve; its leads, partners and deadlines agree with each other."""
+    errors = [] if t.plan in doc_keys else [f"{rec.where('plan')}: unknown document {t.plan!r}"]
+    for key, agencies in (("leads", t.leads), ("partners", t.partners)):
+        errors += [f"{rec.where(key)}: unknown agency {a!r}" for a in agencies if a not in agency_ids]
+        errors += [f"{rec.where(key)}: {a!r} given twice" for a in set(agencies) if agencies.count(a) > 1]
+    errors += [f"{rec.where('partners')}: {a!r} is a lead, not a partner" for a in t.partners if a in t.leads]
+    errors += [f"{rec.where('features')}: unknown feature {f!r}" for f in t.features if f not in feature_ids]
+    errors += [f"{rec.where('districts')}: unknown former district {c}" for c in t.districts if c not in DISTRICT_CODES]
+    return errors + _deadline_rules(rec, t)
+
+
+def _deadline_rules(rec: df.Record, t: df.TaskIn) -> list[str]:
+    """A date has the document's words, words have English ones, and several parts sum up to the whole."""
+    errors = []
+    if t.deadline and not t.deadline_text:
+        errors.append(f"{rec.where('deadline')}: a deadline needs deadline_text (the document's words)")
+    if bool(t.deadline_text) != bool(t.deadline_text_en):
+        errors.append(f"{rec.where('deadline_text')}: give deadline_text and deadline_text_en together")
+    if not t.deadlines:
+        return errors
+    where = rec.where("deadlines")
+    if len(t.deadlines) < 2:
+        errors.append(f"{where}: deadlines lists the parts of an item with several; give one part as deadline")
+    if t.deadline != max(p.date for p in t.deadlines):
+        errors.append(f"{where}: deadline {t.deadline} must be the latest part, {max(p.date for p in t.deadlines)}")
+    for key, joined in (("deadline_text", "; ".join(p.text for p in t.deadlines)),
+                        ("deadline_text_en", "; ".join(p.text_en for p in t.deadlines))):
+        if getattr(t, key) != joined:
+            errors.append(f"{where}: {key} must be the parts' texts joined by '; ': {joined!r}")
+    return errors
+
+
+def _task_identity(tasks: list[tuple[df.Record, df.TaskIn]]) -> list[str]:
+    """One task per document item; a former id belongs to one task and is no task's id any more."""
+    errors: list[str] = []
+    ids = {t.id for _, t in tasks}
+    items: dict[tuple, str] = {}
+    former: dict[str, str] = {}
+    for rec, t in tasks:
+        if _item_key(t) in items:
+            errors.append(f"{rec.where('section')}: a second task for the same document item (first at "
+                          f"{items[_item_key(t)]}); one task per item, with several leads if the item names several")
+        items.setdefault(_item_key(t), rec.where("section"))
+        for old in t.former_ids:
+            if old in ids:
+                errors.append(f"{rec.where('former_ids')}: former id {old!r} is still a task's id")
+            if old in former:
+                errors.append(f"{rec.where('former_ids')}: former id {old!r} also listed at {former[old]}")
+            former.setdefault(old, rec.where("former_ids"))
     return errors
 
 

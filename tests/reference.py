@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import takewhile
 from pathlib import Path
 
 from layers.settings import REPO_ROOT
@@ -18,6 +20,7 @@ PLAN_2024 = SHARED / "seeds" / "000_611cdcc4601a164a.txt"
 PLAN_2022 = SHARED / "seeds" / "001_d4ae23cc4717a86d.txt"
 FACTS = SHARED / "facts" / "kiengiang-facts.md"
 QUARTER_END = {"I": (3, 31), "II": (6, 30), "III": (9, 30), "IV": (12, 31)}
+CLOSING_2024 = "III. TỔ CHỨC THỰC HIỆN"
 
 
 @lru_cache
@@ -34,38 +37,6 @@ def official_areas_km2() -> dict[str, list[float]]:
         numbers = [float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", cells[1])]
         areas[fold(name)] = [n for n in numbers if not (1990 <= n <= 2030 and n.is_integer())]
     return areas
-
-
-def _items_2022() -> list[tuple[str, str, str]]:
-    """(section "II.N", item letter, item text) for every item of part II of the 2022 plan."""
-    text = PLAN_2022.read_text(encoding="utf-8")
-    part2 = text.split("**II. NỘI DUNG THỰC HIỆN**", 1)[1].split("III. TỔ CHỨC THỰC HIỆN", 1)[0]
-    items, section = [], None
-    for line in part2.splitlines():
-        head = re.match(r"^[#\s]*\**\s*(\d)\.\s", line)
-        if head:
-            section = f"II.{head.group(1)}"
-            continue
-        item = re.match(r"^([a-zđ])\)\s+(.*)", line.strip())
-        if item and section:
-            items.append((section, item.group(1), item.group(2)))
-    return items
-
-
-@lru_cache
-def deadlines_2022() -> dict[tuple[str, str], list[dt.date]]:
-    """(section, item) -> every deadline the 2022 plan gives for that item, in order (may be empty)."""
-    out = {}
-    for section, letter, body in _items_2022():
-        dates = []
-        for kind, num in re.findall(r"(quý|tháng)\s+([IV]+|\d+)/2022", body):
-            if kind == "quý":
-                dates.append(dt.date(2022, *QUARTER_END[num]))
-            else:
-                month = int(num)
-                dates.append(dt.date(2022, month + 1, 1) - dt.timedelta(days=1))
-        out[(section, letter)] = dates
-    return out
 
 
 @lru_cache
@@ -94,18 +65,145 @@ def growth_pole_names() -> list[str]:
     return [n.strip() for n in re.split(r",| và ", match.group(1))]
 
 
+@dataclass
+class DocItem:
+    """One item of a plan document that gives an agency work: one task each (data/README.md)."""
+
+    section: str            # "III.2", "II.1"; the 2024 closing part: "III. TỔ CHỨC THỰC HIỆN"
+    item: str | None        # letter ("đ" as written), or the paragraph number of the 2024 closing part
+    bullet: int | None      # position of the bullet (2024) or of the paragraph (2022 §III.1.b) in its item
+    text: str               # its words: page-break pieces joined, footnote markers and bold removed
+    clause: str = ""        # 2024 part III: the heading of its lettered block ("X chủ trì, phối hợp với …")
+
+    @property
+    def key(self) -> tuple[str, str | None, int | None]:
+        return self.section, self.item, self.bullet
+
+
+def _lines(part: str):
+    """Non-empty lines without heading marks, footnotes (``<sup>N</sup> …``), footnote markers or bold."""
+    for raw in part.splitlines():
+        line = raw.strip()
+        if line and not re.match(r"^<sup>\d+</sup>", line) and line.strip("#* "):
+            yield re.sub(r"<sup>\d+</sup>", "", line).replace("**", "").lstrip("# ").strip()
+
+
+def _add(items: list[DocItem], own: list[DocItem], new: DocItem) -> None:
+    """A paragraph of an item: a second one makes both numbered paragraphs (2022 §III.1.b)."""
+    if own and own[-1].bullet is None and new.bullet is None:
+        own[-1].bullet, new.bullet = 1, 2
+    own.append(new)
+    items.append(new)
+
+
+def _continues(line: str) -> bool:
+    """A page break cut the paragraph before: this piece starts in lower case or with a digit."""
+    return line[0].islower() or line[0].isdigit()
+
+
 @lru_cache
-def blocks_2024() -> list[tuple[str, str, str]]:
-    """(section "III.N", block letter, lead clause) for each lettered block of 2024 plan §III.1–III.10."""
+def items_2024() -> tuple[DocItem, ...]:
+    """Every item of the 2024 plan: bullets, blocks without bullets, lead-ins, paragraphs of the closing part."""
     text = PLAN_2024.read_text(encoding="utf-8")
-    part3 = text.split("III. NHIỆM VỤ, GIẢI PHÁP THỰC HIỆN", 1)[1].split("III. TỔ CHỨC THỰC HIỆN", 1)[0]
-    blocks, section = [], None
-    for line in part3.splitlines():
-        head = re.match(r"^[#\s]*\**\s*(\d{1,2})\.\s", line)
+    part3, closing = text.split("III. NHIỆM VỤ, GIẢI PHÁP THỰC HIỆN", 1)[1].split(CLOSING_2024, 1)
+    items: list[DocItem] = []
+    section, clause, letter, own = None, "", None, []
+    for line in _lines(part3):
+        head = re.match(r"^(\d{1,2})\.\s", line)
+        block = re.match(r"^\*([a-zđ])\)\s+(.*?):?\*$", line)
         if head:
             section = f"III.{head.group(1)}"
-            continue
-        block = re.match(r"^\*([a-zđ])\)\s+(.*?)\*?$", line.strip())
-        if block and section:
-            blocks.append((section, block.group(1), block.group(2)))
-    return blocks
+        elif block:
+            letter, clause, own = block.group(1), block.group(2), []
+        elif line.startswith("- "):
+            bullets = sum(1 for i in own if i.bullet)
+            _add(items, own, DocItem(section, letter, bullets + 1, line[2:].strip(), clause))
+        elif _continues(line):
+            own[-1].text += " " + line
+        else:  # a block's own paragraph, or the lead-in before its bullets
+            _add(items, own, DocItem(section, letter, None, line, clause))
+    closing = closing.split("Trên đây là Kế hoạch", 1)[0]
+    for line in _lines(closing):
+        number = re.match(r"^(\d)\.\s*(.*)", line)
+        items.append(DocItem(CLOSING_2024, number.group(1), None, number.group(2)))
+    return tuple(items)
+
+
+@lru_cache
+def items_2022() -> tuple[DocItem, ...]:
+    """Every item of the 2022 plan: the lettered items of part II, the paragraphs of part III naming an agency."""
+    text = PLAN_2022.read_text(encoding="utf-8")
+    part2, part3 = text.split("II. NỘI DUNG THỰC HIỆN", 1)[1].split("III. TỔ CHỨC THỰC HIỆN", 1)
+    items: list[DocItem] = []
+    for prefix, part in (("II", part2), ("III", part3.split("Trên đây là Kế hoạch", 1)[0])):
+        section, own = None, []
+        for line in _lines(part):
+            head = re.match(r"^(\d)\.\s", line)
+            lettered = re.match(r"^([a-zđ])\)\s+(.*)", line)
+            if head:
+                section, own = f"{prefix}.{head.group(1)}", []
+            elif lettered:
+                own = []
+                _add(items, own, DocItem(section, lettered.group(1), None, lettered.group(2)))
+            else:
+                letter = own[-1].item if own else None
+                _add(items, own, DocItem(section, letter, None, line))
+    # Part III also says where the money comes from (III.2.a): no agency is given work there.
+    return tuple(i for i in items if i.section.startswith("II.") or re.search(r"\bSở\b", i.text))
+
+
+def deadline_dates_2022(item: DocItem) -> list[dt.date]:
+    """Every date an item of the 2022 plan sets, in the document's order: quarters, months, "trước ngày …"."""
+    dates = []
+    for quarter, month, day in re.findall(r"quý ([IV]+)/2022|tháng (\d+)/2022|trước ngày (\d+/\d+)/2022", item.text):
+        if quarter:
+            dates.append(dt.date(2022, *QUARTER_END[quarter]))
+        elif month:
+            dates.append(dt.date(2022, int(month) + 1, 1) - dt.timedelta(days=1))
+        else:
+            d, m = (int(n) for n in day.split("/"))
+            dates.append(dt.date(2022, m, d))
+    return dates
+
+
+def deadline_years_2024(item: DocItem) -> list[int]:
+    """Years by which an item of the 2024 plan says to finish ("hoàn thành … đến năm N") or to reach a target."""
+    finish = re.findall(r"hoàn thành[^.;]*? đến năm (\d{4})", item.text)
+    target = re.findall(r"Ph[âấ]n đ[ầấ]u đến năm (\d{4})", item.text)  # "Phân đầu" is the document's typo
+    return [int(y) for y in finish + target]
+
+
+def lead_clause_2024(item: DocItem) -> str:
+    """Who leads a block of 2024 part III, as the heading says: the words before "chủ trì", or the whole list."""
+    return item.clause.split(" chủ trì", 1)[0]
+
+
+def partner_clause(text: str) -> str:
+    """The words after "phối hợp (với)" in an assignment, up to its end ("…; hoàn thành …", "… thực hiện.")."""
+    match = re.search(r"chủ trì,? phối hợp(?: với)? (.*?)(?:;|\.$|$)", text)
+    return match.group(1) if match else ""
+
+
+def targets_2030_numbers() -> set[float]:
+    """The numbers of the 2030 targets in 2024 plan §II.2: percentages, USD, counts of parks and clusters."""
+    text = PLAN_2024.read_text(encoding="utf-8")
+    part = text.split("2. Các chỉ tiêu cụ thể đến năm 2030", 1)[1].split("3. Tầm nhìn", 1)[0]
+    part = re.sub(r"<sup>\d+</sup>", "", part)
+    numbers = set()
+    for low, high in re.findall(r"(\d+(?:[.,]\d+)?)(?:\s*-\s*(\d+))?\s*(?:%|USD|khu|cụm)", part):
+        for n in (low, high):
+            if n:  # Vietnamese: "4.985" is 4985, "77,5" is 77.5
+                numbers.add(float(n.replace(".", "").replace(",", ".")))
+    return numbers
+
+
+def district_committees_named() -> set[str]:
+    """People's Committees of one named district or city in either plan, as "UBND huyện Châu Thành"."""
+    found = set()
+    for doc in (PLAN_2022, PLAN_2024):
+        text = doc.read_text(encoding="utf-8")
+        for level, rest in re.findall(r"(?:UBND|Ủy ban nhân dân) (huyện|thành phố|thị xã) ([^,;.:()]+)", text):
+            name = list(takewhile(lambda word: word[0].isupper(), rest.split()))
+            if name:
+                found.add(f"UBND {level} {' '.join(name)}")
+    return found

@@ -59,8 +59,8 @@ def test_validate_broken_file_gives_file_line_and_exit_1(tmp_path):
     shutil.copytree(REPO_ROOT / "data", data)
     tasks = data / "plan" / "tasks_2022.yaml"
     lines = tasks.read_text(encoding="utf-8").splitlines()
-    n = next(i for i, line in enumerate(lines) if line.strip().startswith("lead:"))
-    lines[n] = lines[n].split("lead:")[0] + "lead: so-khong-ton-tai"
+    n = next(i for i, line in enumerate(lines) if line.strip().startswith("leads:"))
+    lines[n] = lines[n].split("leads:")[0] + "leads: [so-khong-ton-tai]"
     tasks.write_text("\n".join(lines) + "\n", encoding="utf-8")
     proc = run("validate", env={"PLANMAP_DATA_DIR": str(data)}, check=False)
     assert proc.returncode == 1
