@@ -4,7 +4,7 @@
 set -euo pipefail
 want=(libsqlite3-mod-spatialite fonts-dejavu-core)
 if [ "${1:-serve}" = test ]; then
-  want+=(postgresql postgresql-15-postgis-3 gdal-bin chromium poppler-utils)
+  want+=(postgresql postgresql-15-postgis-3 gdal-bin chromium poppler-utils python3-qgis qgis-providers)
 fi
 missing=()
 for p in "${want[@]}"; do

@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pyproj  # noqa: F401  (before mod_spatialite: see below)
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+# mod_spatialite links the system's PROJ; pyproj's wheel brings its own. Loaded in the other order (SpatiaLite
+# first, pyproj later, e.g. by a migration) the two clash and the process dies at exit with a corrupted heap.
 SPATIALITE_MODULE = os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from geoalchemy2.shape import from_shape
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from geo.geometry import anchor_point, geometry_kind, normalised
@@ -119,20 +119,32 @@ def _replace_plan(session: Session, plan: PlanData, geoms: dict, kept: set[str])
     task_ids = set()
     for _, t in plan.tasks:
         task_ids.add(t.id)
-        row = t.model_dump(exclude={"lead", "partners", "features", "districts"})
-        session.merge(m.Task(**row, lead_id=t.lead, search_text=fold(f"{t.id} {t.text} {t.summary_en or ''}")))
+        row = t.model_dump(mode="json", exclude={"leads", "partners", "features", "districts", "former_ids"})
+        session.merge(m.Task(**row | {"deadline": t.deadline, "deadlines": row["deadlines"] or None},
+                             lead_id=t.leads[0], search_text=fold(f"{t.id} {t.text} {t.summary_en or ''}")))
     session.flush()
+    _repoint_reports(session, plan)
     _drop_removed(session, feature_ids, task_ids)
     for layer, _, f in plan.all_features():
         if f.id not in kept:
             session.add_all(m.FeatureDistrict(feature_id=f.id, gso_code=c) for c in dict.fromkeys(f.districts))
     existing = set(session.scalars(select(m.Feature.id)))  # an admin may have deleted a feature of data/
     for _, t in plan.tasks:
-        leads = [t.lead]  # TODO(taskdata): t.leads
-        session.add_all(m.TaskLead(task_id=t.id, agency_id=a, position=i) for i, a in enumerate(dict.fromkeys(leads)))
+        leads = list(dict.fromkeys(t.leads))
+        session.add_all(m.TaskLead(task_id=t.id, agency_id=a, position=i) for i, a in enumerate(leads))
         session.add_all(m.TaskPartner(task_id=t.id, agency_id=a) for a in dict.fromkeys(t.partners) if a not in leads)
         session.add_all(m.TaskFeature(task_id=t.id, feature_id=f) for f in dict.fromkeys(t.features) if f in existing)
         session.add_all(m.TaskDistrict(task_id=t.id, gso_code=c) for c in dict.fromkeys(t.districts))
+
+
+def _repoint_reports(session: Session, plan: PlanData) -> None:
+    """Reports filed on a task's former ids (one record per lead, before tasks were one per document item)
+    now belong to the task; each keeps its agency, so it stands for that lead's share."""
+    for _, t in plan.tasks:
+        if t.former_ids:
+            session.execute(update(m.ProgressReport).where(m.ProgressReport.task_id.in_(t.former_ids))
+                            .values(task_id=t.id).execution_options(synchronize_session=False))
+    session.flush()
 
 
 def _drop_removed(session: Session, feature_ids: set[str], task_ids: set[str]) -> None:

@@ -20,7 +20,7 @@ from shapely.ops import unary_union
 from geo.geometry import as_multipolygon, footprint, invalid_reason
 from layers import datafiles as df
 
-FEATURE_LAYERS = ("industrial_parks", "industrial_clusters", "economic_zones", "growth_poles",
+FEATURE_LAYERS = ("industrial_parks", "industrial_clusters", "economic_zones", "growth_poles", "dynamic_regions",
                   "infrastructure_projects")
 DISTRICT_CODES = frozenset({899, 900, 902, 903, 904, 905, 906, 907, 908, 909, 910, 911, 912, 913, 914})
 AREA_TOLERANCE = 0.01  # a drawn footprint must match its planned area within 1 %
@@ -163,8 +163,24 @@ def cross_check(plan: PlanData) -> list[str]:
     for rec, r in plan.raw_material:
         if r.gso not in DISTRICT_CODES:
             errors.append(f"{rec.where('gso')}: unknown former district {r.gso}")
-    for rec, f in features:
+    for layer, rec, f in plan.all_features():
         errors.extend(_feature_rules(rec, f))
+        errors.extend(_declared_properties(layer, rec, f))
+    return errors
+
+
+def _declared_properties(layer: str, rec: df.Record, f: df.FeatureIn) -> list[str]:
+    """Every feature of a layer carries the same keys: its extra properties must be the layer's declared ones."""
+    from layers.store.plan_layers import LAYER_EXTRAS  # the fields the layer's collections publish
+
+    declared = {field.name: field.type for field in LAYER_EXTRAS.get(layer, ())}
+    errors = []
+    for key, value in f.properties.items():
+        if key not in declared:
+            errors.append(f"{rec.where('properties')}: property {key!r} is not declared for {layer} "
+                          f"(declared: {', '.join(declared) or 'none'}; add it in layers/store/plan_layers.py)")
+        elif declared[key] in ("number", "integer") and not isinstance(value, (int, float, type(None))):
+            errors.append(f"{rec.where('properties')}: property {key!r} must be a number, got {value!r}")
     return errors
 
 

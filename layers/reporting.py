@@ -157,15 +157,17 @@ def submit(session: Session, who: Principal, task_id: str, fields: dict, attachm
 
 
 def _assignment(task: Task, who: Principal, fields: dict) -> str:
-    """The lead agency a report is on: the reporter's own when it leads the task, else the lead the report
-    names (``lead`` field; a coordinator or a partner reporting for one of several leads), else the first."""
+    """The lead agency a report is on: a lead's reporter reports on its own agency's share; a coordinator or a
+    partner names the lead it reports for (``lead``), by default the first."""
     leads = [a.id for a in task.leads] or [task.lead_id]
-    if who.agency_id in leads:
-        return who.agency_id
     named = fields.get("lead")
     if named is not None and named not in leads:
         raise ReportError(422, "InvalidReport", f"lead: {named!r} does not lead task {task.id}; leads: "
                           f"{', '.join(leads)}")
+    if who.role == "agency_reporter" and who.agency_id in leads:
+        if named is not None and named != who.agency_id:
+            raise ReportError(403, "Forbidden", f"{who.username} reports on {who.agency_id}'s share, not {named}'s")
+        return who.agency_id
     return named or leads[0]
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from layers import accounts
-from layers.models import Feature, Task, TaskFeature, TaskPartner
+from layers.models import Feature, Task, TaskFeature, TaskLead, TaskPartner
 from layers.models_accounts import User
 
 PASSWORD = "correct horse battery"
@@ -34,17 +34,18 @@ def logged_in(app, engine: Engine, username: str, role: str, agency: str | None 
 def led_by(engine: Engine, agency: str, exclude_partner: str | None = None) -> list[str]:
     """Ids of the tasks ``agency`` leads (optionally where ``exclude_partner`` is not a partner)."""
     with Session(engine) as s:
-        query = select(Task.id).where(Task.lead_id == agency).order_by(Task.id)
+        query = select(TaskLead.task_id.label("id")).where(TaskLead.agency_id == agency).order_by(TaskLead.task_id)
         if exclude_partner:
-            query = query.where(Task.id.not_in(select(TaskPartner.task_id)
-                                               .where(TaskPartner.agency_id == exclude_partner)))
+            query = query.where(TaskLead.task_id.not_in(select(TaskPartner.task_id)
+                                                        .where(TaskPartner.agency_id == exclude_partner)),
+                                TaskLead.task_id.not_in(select(TaskLead.task_id)
+                                                        .where(TaskLead.agency_id == exclude_partner)))
         return list(s.scalars(query))
 
 
 def partnered_by(engine: Engine, agency: str) -> list[str]:
     with Session(engine) as s:
-        return list(s.scalars(select(TaskPartner.task_id).join(Task, Task.id == TaskPartner.task_id)
-                              .where(TaskPartner.agency_id == agency, Task.lead_id != agency)
+        return list(s.scalars(select(TaskPartner.task_id).where(TaskPartner.agency_id == agency)
                               .order_by(TaskPartner.task_id)))
 
 
@@ -60,12 +61,12 @@ def feature_task(engine: Engine, agency: str, layer: str = "industrial_parks") -
         for fid, task in links:
             by_feature.setdefault(fid, []).append(task)
         for fid, tasks in by_feature.items():
-            ours = [t for t in tasks if t.lead_id == agency or agency in {p.id for p in t.partners}]
+            ours = [t for t in tasks if agency in {a.id for a in t.leads} | {p.id for p in t.partners}]
             fine = all(t.deadline is None or t.deadline >= today for t in tasks)
             if ours and fine and len(ours) == len(tasks):
                 return fid, ours[0].id
         for fid, tasks in by_feature.items():  # fall back: any feature with a task of the agency
-            ours = [t for t in tasks if t.lead_id == agency or agency in {p.id for p in t.partners}]
+            ours = [t for t in tasks if agency in {a.id for a in t.leads} | {p.id for p in t.partners}]
             if ours:
                 return fid, ours[0].id
     return None

@@ -207,3 +207,18 @@ def district_committees_named() -> set[str]:
             if name:
                 found.add(f"UBND {level} {' '.join(name)}")
     return found
+
+
+@lru_cache
+def epsg_6960_transformer(code: int):
+    """pyproj's transformation from WGS 84 lon/lat to EPSG ``code`` through EPSG:6960 (VN-2000 to WGS 84 (2)),
+    picked by its EPSG operation code; plain PROJ for CRSs without VN-2000 (3857)."""
+    from pyproj import Transformer
+    from pyproj.transformer import TransformerGroup
+
+    if code == 3857:
+        return Transformer.from_crs(4326, 3857, always_xy=True)
+    for t in TransformerGroup(4326, code, always_xy=True).transformers:
+        if '"code":6960}' in t.to_json().replace(" ", ""):
+            return t
+    raise LookupError(f"PROJ offers no EPSG:6960 path to EPSG:{code}")

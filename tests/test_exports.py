@@ -12,26 +12,46 @@ import zipfile
 import httpx
 import pyogrio
 import pytest
-from geoalchemy2.shape import to_shape
+import shapely
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
-from geo.area import hectares
-from geo.transform import reproject
-from layers.models import District, Feature, Task
-from layers.plan import FEATURE_LAYERS
+from tests.reference import epsg_6960_transformer
+from layers.models import District, Task
+
+COLLECTIONS = ["districts", "industrial_parks", "industrial_clusters", "industrial_cluster_footprints",
+               "economic_zones", "growth_poles", "dynamic_regions", "raw_material_districts",
+               "infrastructure_projects", "infrastructure_routes"]
+
+
+# What each collection holds, in the database's own terms: layer, which geometry column, which kinds.
+HOLDS = {
+    "industrial_parks": ("industrial_parks", "geom", ("polygon",)),
+    "industrial_clusters": ("industrial_clusters", "anchor", ("point", "line", "polygon")),
+    "industrial_cluster_footprints": ("industrial_clusters", "geom", ("polygon",)),
+    "economic_zones": ("economic_zones", "geom", ("polygon",)),
+    "growth_poles": ("growth_poles", "anchor", ("point", "line", "polygon")),
+    "dynamic_regions": ("dynamic_regions", "geom", ("polygon",)),
+    "infrastructure_projects": ("infrastructure_projects", "anchor", ("point", "line", "polygon")),
+    "infrastructure_routes": ("infrastructure_projects", "geom", ("line",)),
+}
 
 
 @pytest.fixture(scope="module")
-def source(engine) -> dict[str, dict[str, Feature]]:
-    """The database's features by layer and id."""
+def source(engine) -> dict[str, dict[str, tuple[str, object]]]:
+    """Each collection's (name, lon/lat geometry) by id, read from the tables with plain SQL."""
+    out = {}
     with Session(engine) as s:
-        rows = list(s.scalars(select(Feature)))
-        s.expunge_all()
-    out: dict[str, dict[str, Feature]] = {layer: {} for layer in FEATURE_LAYERS}
-    for f in rows:
-        out[f.layer][f.id] = f
+        for cid, (layer, column, kinds) in HOLDS.items():
+            rows = s.execute(text(f"SELECT id, name, ST_AsBinary({column}) FROM features WHERE layer = :layer "
+                                  "AND geom_kind IN :kinds").bindparams(bindparam("kinds", expanding=True)),
+                             {"layer": layer, "kinds": list(kinds)})
+            out[cid] = {fid: (name, shapely.from_wkb(bytes(wkb))) for fid, name, wkb in rows}
+        for cid, where in (("districts", ""), ("raw_material_districts", " WHERE raw_material")):
+            rows = s.execute(text(f"SELECT gso_code, name, ST_AsBinary(geom) FROM districts{where}"))
+            out[cid] = {str(code): (name, shapely.from_wkb(bytes(wkb))) for code, name, wkb in rows}
+    assert all(out.values()), {k: len(v) for k, v in out.items()}
     return out
 
 
@@ -45,42 +65,43 @@ def download(base: str, path: str, tmp_path, **params):
 
 
 def read_any(path):
-    """Every feature of a downloaded file as one GeoDataFrame (a shapefile zip may hold one per geometry type)."""
-    import pandas as pd
-
+    """The features of a downloaded file (a shapefile zip holds one shapefile: one geometry type)."""
     if path.name.endswith(".shp.zip"):
         folder = path.with_suffix("").with_suffix("")
         zipfile.ZipFile(path).extractall(folder)
-        frames = [pyogrio.read_dataframe(p) for p in sorted(folder.glob("*.shp"))]
-        return pd.concat(frames, ignore_index=True) if frames else frames
+        (shp,) = sorted(folder.glob("*.shp"))
+        return pyogrio.read_dataframe(shp)
     options = {"GEOM_POSSIBLE_NAMES": "WKT", "KEEP_GEOM_COLUMNS": "NO"} if path.suffix == ".csv" else {}
     return pyogrio.read_dataframe(path, **options)
 
 
-def same_shape(got, want, tolerance: float) -> bool:
-    """Same geometry up to ``tolerance`` (Polygon and MultiPolygon of one part count as the same: GDAL promotes
-    mixed layers to multi)."""
-    family = {"Multi" + t: t for t in ("Point", "LineString", "Polygon")}
-    kind = family.get(got.geom_type, got.geom_type)
-    return kind == family.get(want.geom_type, want.geom_type) and got.hausdorff_distance(want) <= tolerance
+def test_every_collection_with_geometry_is_exported(client):
+    published = [c["id"] for c in client.get("/ogc/collections").json()["collections"] if "geometryType" in c]
+    assert published == COLLECTIONS
+    assert set(client.get("/api/exports").json()["layers"]) == set(COLLECTIONS)
 
 
-@pytest.mark.parametrize("fmt", ["gpkg", "geojson", "shp", "csv", "kml"])
-@pytest.mark.parametrize("layer", FEATURE_LAYERS)
-def test_layer_export_opens_with_gdal_and_matches_the_source(live_server, source, tmp_path, layer, fmt):
-    path, r = download(live_server, f"/api/exports/{layer}.{fmt}", tmp_path)
+@pytest.mark.parametrize("fmt", ["gpkg", "geojson", "shp", "csv"])
+@pytest.mark.parametrize("collection", COLLECTIONS)
+def test_layer_export_opens_with_gdal_and_matches_the_source(live_server, client, source, tmp_path, collection,
+                                                              fmt):
+    path, r = download(live_server, f"/api/exports/{collection}.{fmt}", tmp_path)
     frame = read_any(path)
-    want = source[layer]
-    if not want:
-        return
-    if fmt == "kml":  # KML keeps the name, not the id
-        assert sorted(frame["Name"]) == sorted(f.name for f in want.values())
-        return
-    assert sorted(frame["id"]) == sorted(want)  # same features, same ids
-    names = dict(zip(frame["id"], frame["name"], strict=True))
-    assert names == {fid: f.name for fid, f in want.items()}  # Vietnamese intact (shapefile through .cpg)
-    for fid, geom in zip(frame["id"], frame.geometry, strict=True):
-        assert same_shape(geom, to_shape(want[fid].geom), 1e-6), fid
+    want = source[collection]
+    assert sorted(frame["id"].astype(str)) == sorted(want)  # same features, same ids
+    names = dict(zip(frame["id"].astype(str), frame["name"], strict=True))
+    assert names == {fid: name for fid, (name, _) in want.items()}  # Vietnamese intact (shapefile through .cpg)
+    declared = client.get(f"/ogc/collections/{collection}").json()["geometryType"]
+    for fid, geom in zip(frame["id"].astype(str), frame.geometry, strict=True):
+        assert geom.geom_type == declared or fmt == "shp" and declared == "MultiPolygon", (fid, geom.geom_type)
+        assert geom.hausdorff_distance(want[fid][1]) <= 1e-6, fid
+
+
+@pytest.mark.parametrize("collection", ["industrial_parks", "infrastructure_routes", "growth_poles"])
+def test_kml_keeps_the_names(live_server, source, tmp_path, collection):
+    path, _ = download(live_server, f"/api/exports/{collection}.kml", tmp_path)
+    frame = read_any(path)
+    assert sorted(frame["Name"]) == sorted(name for name, _ in source[collection].values())
 
 
 def test_shapefile_zip_has_prj_and_utf8_cpg(live_server, tmp_path):
@@ -88,6 +109,7 @@ def test_shapefile_zip_has_prj_and_utf8_cpg(live_server, tmp_path):
     assert r.headers["content-type"] == "application/zip"
     names = zipfile.ZipFile(path).namelist()
     stems = {n.rsplit(".", 1)[0] for n in names}
+    assert stems == {"industrial_clusters"}  # one geometry type: one shapefile
     for stem in stems:
         for suffix in ("shp", "shx", "dbf", "prj", "cpg"):
             assert f"{stem}.{suffix}" in names
@@ -101,19 +123,21 @@ def test_coordinates_in_9207_follow_the_pinned_transformation(live_server, sourc
     frame = read_any(path)
     if fmt != "geojson":
         assert frame.crs.to_epsg() == 9207
+    official = epsg_6960_transformer(9207)
+    assert len(frame) == len(source["industrial_parks"])
     for fid, geom in zip(frame["id"], frame.geometry, strict=True):
-        expected = reproject(to_shape(source["industrial_parks"][fid].geom), 4326, 9207)
-        assert same_shape(geom, expected, 0.01), fid  # centimetres, in metres
-        if geom.geom_type in ("Polygon", "MultiPolygon"):  # a footprint's area is the planned area
-            assert geom.area / 10_000 == pytest.approx(hectares(to_shape(source["industrial_parks"][fid].geom)))
+        expected = shapely.transform(source["industrial_parks"][fid][1], lambda xy: list(zip(
+            *official.transform(xy[:, 0], xy[:, 1]), strict=True)))
+        assert geom.hausdorff_distance(expected) <= 0.01, fid  # centimetres, in metres: EPSG:6960
+        assert geom.area / 10_000 == pytest.approx(expected.area / 10_000, rel=1e-6)
 
 
 def test_ogrinfo_reads_the_geopackage(live_server, source, tmp_path):
-    if not shutil.which("ogrinfo"):
-        pytest.skip("ogrinfo (gdal-bin) not installed")
+    assert shutil.which("ogrinfo"), "make test installs gdal-bin"
     path, _ = download(live_server, "/api/exports/industrial_parks.gpkg", tmp_path, crs=9207)
     out = subprocess.run(["ogrinfo", "-so", "-al", str(path)], capture_output=True, text=True, check=True).stdout
     assert f"Feature Count: {len(source['industrial_parks'])}" in out
+    assert "Geometry: Multi Polygon" in out
     assert "TM-3 104" in out
 
 
@@ -121,15 +145,15 @@ def test_plan_bundle_has_every_layer_and_the_tasks(live_server, source, engine, 
     path, r = download(live_server, "/api/exports/plan.gpkg", tmp_path)
     assert r.headers["content-type"] == "application/geopackage+sqlite3"
     layers = dict(pyogrio.list_layers(path))
-    assert {"districts", "tasks", "targets", "agencies", *FEATURE_LAYERS} <= set(layers)
+    assert {"tasks", "targets", "agencies", *COLLECTIONS} == set(layers)
     assert layers["tasks"] is None and layers["districts"] is not None
     with Session(engine) as s:
         tasks = s.scalar(select(func.count()).select_from(Task))
         districts = s.scalar(select(func.count()).select_from(District))
     assert len(pyogrio.read_dataframe(path, layer="tasks", read_geometry=False)) == tasks
     assert len(pyogrio.read_dataframe(path, layer="districts")) == districts
-    for layer in FEATURE_LAYERS:
-        assert sorted(pyogrio.read_dataframe(path, layer=layer)["id"]) == sorted(source[layer])
+    for collection in COLLECTIONS:
+        assert sorted(pyogrio.read_dataframe(path, layer=collection)["id"].astype(str)) == sorted(source[collection])
 
 
 def test_tasks_csv_and_xlsx(live_server, engine, tmp_path):
@@ -140,7 +164,7 @@ def test_tasks_csv_and_xlsx(live_server, engine, tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert {row["id"]: row["text"] for row in rows} == texts
-    assert {"section", "lead", "partners", "deadline", "status", "percent", "overdue"} <= set(rows[0])
+    assert {"section", "leads", "partners", "deadline", "status", "percent", "overdue"} <= set(rows[0])
     xlsx_path, r = download(live_server, "/api/exports/tasks.xlsx", tmp_path)
     ws = load_workbook(xlsx_path).active
     header = [c.value for c in ws[1]]

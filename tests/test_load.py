@@ -19,7 +19,7 @@ from tests.conftest import make_settings
 from tests.test_upstream import UNREACHABLE
 
 TABLES = (m.District, m.Province, m.Feature, m.Task, m.Agency, m.Target, m.TaskFeature, m.TaskDistrict,
-          m.TaskPartner, m.FeatureDistrict)
+          m.TaskPartner, m.TaskLead, m.FeatureDistrict)
 
 
 def _counts(engine) -> dict[str, int]:
@@ -101,17 +101,43 @@ def test_failure_while_writing_rolls_back(scratch, tmp_path):
 def test_edits_made_through_the_api_survive_a_reload(scratch):
     """QGIS edits (OGC API Part 4) are not overwritten or undone by the next `planmap load`."""
     from layers import feature_edit
+    from layers.store.catalog import provider
     from layers.accounts import Principal
 
     settings, engine = scratch
     admin = Principal(user_id=0, username="gis-admin", role="admin", agency_id=None)
     with Session(engine) as s, s.begin():
         parks = list(s.scalars(select(m.Feature.id).where(m.Feature.layer == "industrial_parks").order_by(m.Feature.id)))
-        feature_edit.update(s, admin, "industrial_parks", parks[0], {"properties": {"name": "KCN đã sửa trong QGIS"}})
-        feature_edit.remove(s, admin, "industrial_parks", parks[1])
+        prov = provider("industrial_parks")
+        feature_edit.update(s, admin, prov, parks[0], {"properties": {"name": "KCN đã sửa trong QGIS"}})
+        feature_edit.remove(s, admin, prov, parks[1])
     counts = load(engine, settings)
     assert counts["kept_api_edits"] == 2
     with Session(engine) as s:
         assert s.get(m.Feature, parks[0]).name == "KCN đã sửa trong QGIS"
         assert s.get(m.Feature, parks[1]) is None
         assert s.get(m.Feature, parks[2]) is not None  # untouched features still come from data/
+
+
+def test_reports_filed_on_a_former_per_lead_record_follow_it_into_the_task(scratch):
+    """Before tasks were one per document item, III.5.b had one record per lead: a report filed on such a
+    record (still in an older database) belongs, after the load, to the item's task, for that lead's share."""
+    from layers.plan import read_plan
+
+    settings, engine = scratch
+    task = next(t for _, t in read_plan(settings.data_dir).tasks if len(t.former_ids) >= 2 and len(t.leads) >= 2)
+    old_id, lead = task.former_ids[1], task.leads[1]
+    with Session(engine) as s, s.begin():  # the database as an older version of the service left it
+        s.add(m.Task(id=old_id, plan=task.plan, section=task.section, lead_id=lead, text=task.text,
+                     search_text="", source=task.source))
+        s.flush()
+        s.add(m.ProgressReport(task_id=old_id, reported_on=dt.date(2025, 12, 1), status="done", percent=100,
+                               agency_id=lead, author="test", created_at=dt.datetime.now(dt.UTC)))
+    load(engine, settings)
+    with Session(engine) as s:
+        assert s.get(m.Task, old_id) is None
+        report = s.scalars(select(m.ProgressReport).where(m.ProgressReport.author == "test",
+                                                          m.ProgressReport.agency_id == lead)).one()
+        assert report.task_id == task.id
+        state = s.get(m.TaskState, task.id)
+        assert state.status == "in_progress" and state.percent == pytest.approx(100 / len(task.leads), abs=0.1)

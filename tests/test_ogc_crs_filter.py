@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import shapely
 from shapely.geometry import shape
 
 from geo.crs import to_crs
+from tests.reference import epsg_6960_transformer
 
 ITEMS = "/ogc/collections/industrial_parks/items"
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/{}"
@@ -17,24 +19,30 @@ def parks(client, **params) -> list[dict]:
     return response.json()["features"]
 
 
-def test_epsg_9207_coordinates_northing_first_with_the_official_transformation(client):
-    lonlat = {f["id"]: shape(f["geometry"]).centroid for f in parks(client)}
-    response = client.get(ITEMS, params={"crs": EPSG.format(9207), "limit": 100})
-    assert response.headers["content-crs"] == f"<{EPSG.format(9207)}>"
-    for f in response.json()["features"]:
-        northing, easting = shape(f["geometry"]).centroid.coords[0]
-        x, y = to_crs(9207).transform(lonlat[f["id"]].x, lonlat[f["id"]].y)
-        assert abs(easting - x) < 0.5 and abs(northing - y) < 0.5  # centroid of a reprojected ring
+def _vertices(geometry: dict) -> list[tuple[float, float]]:
+    return [tuple(c) for part in shapely.get_parts(shape(geometry)) for c in shapely.get_coordinates(part)]
+
+
+@pytest.mark.parametrize("collection", ["industrial_parks", "infrastructure_routes", "industrial_clusters"])
+@pytest.mark.parametrize("code", [9207, 3405, 3857])
+def test_projected_crs_are_easting_northing_vertex_by_vertex(client, collection, code):
+    """EPSG:9207, 3405 and 3857 are Easting, Northing (PROJ's axis order): every vertex is pyproj's transform
+    of the CRS84 vertex (the official EPSG:6960 for VN-2000) to 0.1 m, polygons, lines and points alike."""
+    url = f"/ogc/collections/{collection}/items"
+    lonlat = {f["id"]: _vertices(f["geometry"]) for f in client.get(url, params={"limit": 100}).json()["features"]}
+    response = client.get(url, params={"crs": EPSG.format(code), "limit": 100})
+    assert response.headers["content-crs"] == f"<{EPSG.format(code)}>"
+    official = epsg_6960_transformer(code)
+    features = response.json()["features"]
+    assert len(features) == len(lonlat) > 0
+    for f in features:
+        got = _vertices(f["geometry"])
+        want = [official.transform(x, y) for x, y in lonlat[f["id"]]]
+        assert len(got) == len(want)
+        assert max(abs(a - c) + abs(b - d) for (a, b), (c, d) in zip(got, want, strict=True)) < 0.1, f["id"]
+    if code == 9207:
+        easting, northing = got[0]
         assert 400_000 < easting < 700_000 and 1_000_000 < northing < 1_200_000
-
-
-@pytest.mark.parametrize("code", [3857, 3405])
-def test_projected_crs_are_easting_first(client, code):
-    lonlat = {f["id"]: shape(f["geometry"]).representative_point() for f in parks(client, crs="CRS84")}
-    for f in parks(client, crs=EPSG.format(code)):
-        x, y = shape(f["geometry"]).centroid.coords[0]
-        ex, ey = to_crs(code).transform(*lonlat[f["id"]].coords[0])
-        assert abs(x - ex) < 2000 and abs(y - ey) < 2000
 
 
 def test_epsg_4326_by_uri_is_latitude_first(client):
@@ -50,9 +58,11 @@ def test_bbox_in_9207_selects_like_crs84(client):
     box84 = f"{lon - 0.05},{lat - 0.05},{lon + 0.05},{lat + 0.05}"
     in84 = {f["id"] for f in parks(client, bbox=box84)}
     x, y = to_crs(9207).transform(lon, lat)
-    box9207 = f"{y - 5000},{x - 5000},{y + 5000},{x + 5000}"  # northing first, as EPSG:9207 says
+    box9207 = f"{x - 5000},{y - 5000},{x + 5000},{y + 5000}"  # easting first, as EPSG:9207 says
     in9207 = {f["id"] for f in parks(client, bbox=box9207, **{"bbox-crs": EPSG.format(9207)})}
     assert target["id"] in in84 and target["id"] in in9207
+    swapped = f"{y - 5000},{x - 5000},{y + 5000},{x + 5000}"  # a northing-first box lies far away: nothing
+    assert parks(client, bbox=swapped, **{"bbox-crs": EPSG.format(9207)}) == []
     far = parks(client, bbox="100,0,100.1,0.1")
     assert far == []
 
@@ -100,11 +110,38 @@ def test_cql2_s_intersects(client):
                                             (target.x + .01, target.y + .01), (target.x - .01, target.y + .01)]]}))}
 
 
-def test_cql2_on_task_dates(client):
-    response = client.get("/ogc/collections/tasks/items",
-                          params={"filter": "deadline < DATE('2023-01-01') AND plan = '001'", "limit": 500})
-    tasks = response.json()["features"]
-    assert all(t["properties"]["deadline"] < "2023-01-01" and t["properties"]["plan"] == "001" for t in tasks)
+def _tasks(client, **params) -> list[dict]:
+    response = client.get("/ogc/collections/tasks/items", params={"limit": 1000, **params})
+    assert response.status_code == 200, response.text
+    return response.json()["features"]
+
+
+def test_cql2_on_task_dates(client, settings):
+    from layers.plan import read_plan
+
+    want = {t.id for _, t in read_plan(settings.data_dir).tasks
+            if t.plan == "001" and t.deadline and t.deadline.isoformat() < "2023-01-01"}
+    got = _ids(_tasks(client, filter="deadline < DATE('2023-01-01') AND plan = '001'"))
+    assert got == want and len(want) > 10
+
+
+def test_derived_task_properties_are_queryable(client, settings):
+    """``overdue``, ``status`` and ``percent`` are derived from reports and the date, and filter on the server."""
+    import datetime as dt
+
+    from layers.plan import read_plan
+
+    queryables = client.get("/ogc/collections/tasks/queryables").json()["properties"]
+    assert {"overdue", "status", "percent", "reported_on"} <= set(queryables)
+    every = _tasks(client)
+    unfinished = {t["id"] for t in every if t["properties"]["status"] not in ("done", "cancelled")}
+    today = dt.date.today().isoformat()
+    due = {t.id for _, t in read_plan(settings.data_dir).tasks if t.deadline and t.deadline.isoformat() < today}
+    overdue = _ids(_tasks(client, filter="overdue = true"))
+    assert overdue == due & unfinished and overdue
+    assert _ids(_tasks(client, overdue="false")) == _ids(every) - overdue
+    assert _ids(_tasks(client, filter="status = 'not_reported' AND NOT (overdue = true)")) == {
+        t["id"] for t in every if t["properties"]["status"] == "not_reported"} - overdue
 
 
 @pytest.mark.parametrize("expr, word", [

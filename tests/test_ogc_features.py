@@ -7,8 +7,10 @@ from urllib.parse import urlsplit
 import pytest
 
 
-IDS = ["districts", "industrial_parks", "industrial_clusters", "economic_zones", "growth_poles",
-       "raw_material_districts", "infrastructure_projects", "tasks"]
+IDS = ["districts", "industrial_parks", "industrial_clusters", "industrial_cluster_footprints", "economic_zones",
+       "growth_poles", "dynamic_regions", "raw_material_districts", "infrastructure_projects",
+       "infrastructure_routes", "tasks"]
+SPATIAL = [c for c in IDS if c != "tasks"]
 
 
 def all_items(client, collection: str, **params) -> list[dict]:
@@ -51,9 +53,54 @@ def test_every_collection_is_listed_with_its_crs(client):
     collections = client.get("/ogc/collections").json()["collections"]
     assert [c["id"] for c in collections] == IDS
     for c in collections:
-        assert "http://www.opengis.net/def/crs/EPSG/0/9207" in c["crs"]
-        assert c["storageCrs"] == "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
         assert any(lk["rel"] == "items" and lk["type"] == "application/geo+json" for lk in c["links"])
+        if c["id"] in SPATIAL:
+            assert "http://www.opengis.net/def/crs/EPSG/0/9207" in c["crs"]
+            assert c["storageCrs"] == "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+
+
+@pytest.mark.parametrize("collection", SPATIAL)
+def test_one_geometry_type_per_collection_as_declared(client, collection):
+    """QGIS takes a layer's type from its first features and hides the others: every item has the type the
+    collection and its queryables declare."""
+    declared = client.get(f"/ogc/collections/{collection}").json()["geometryType"]
+    queryable = client.get(f"/ogc/collections/{collection}/queryables").json()["properties"]["geometry"]
+    assert queryable["format"] == "geometry-" + declared.lower()
+    items = all_items(client, collection, limit=1000)
+    assert items and {f["geometry"]["type"] for f in items} == {declared}
+
+
+@pytest.mark.parametrize("collection", IDS)
+def test_every_item_carries_the_same_keys_in_the_same_order(client, collection):
+    """QGIS drops properties only some features have (e.g. ``park`` on 2 of 25 infrastructure projects)."""
+    items = all_items(client, collection, limit=1000)
+    orders = {tuple(f["properties"]) for f in items}
+    assert len(orders) == 1, orders
+    queryables = set(client.get(f"/ogc/collections/{collection}/queryables").json()["properties"]) - {"geometry"}
+    assert queryables <= set(next(iter(orders)))
+
+
+def test_every_feature_of_a_layer_is_in_its_point_collection(client):
+    """Clusters drawn as footprints and projects drawn as routes have their own collections, and still a point
+    in the layer's collection: nothing falls between the two."""
+    for points, shapes in (("industrial_clusters", "industrial_cluster_footprints"),
+                           ("infrastructure_projects", "infrastructure_routes")):
+        every = {f["id"] for f in all_items(client, points, limit=1000)}
+        drawn = {f["id"] for f in all_items(client, shapes, limit=1000)}
+        assert drawn and drawn < every
+
+
+def test_growth_poles_are_the_three_the_plan_names(client):
+    from layers.text import fold
+    from tests.reference import growth_pole_names
+
+    poles = all_items(client, "growth_poles")
+    names = sorted(fold(f["properties"]["name"]) for f in poles)
+    assert len(poles) == len(growth_pole_names()) == 3
+    assert all(any(fold(n) in name for name in names) for n in growth_pole_names())
+    regions = client.get("/ogc/collections/dynamic_regions").json()
+    assert "not named in the document" in regions["description"] and "04 vùng động lực" in regions["description"]
+    assert len(all_items(client, "dynamic_regions")) == 4
 
 
 def test_five_industrial_parks(client):
@@ -101,7 +148,7 @@ def test_tasks_have_no_geometry_and_link_features(client):
     assert linked, "some task names a feature"
     fid = linked[0]["properties"]["feature_ids"].split(",")[0]
     layers = [c for c in IDS if client.get(f"/ogc/collections/{c}/items/{fid}").status_code == 200]
-    assert len(layers) == 1
+    assert layers and set(layers) <= set(SPATIAL)
 
 
 def test_datetime_filters_task_deadlines(client):
@@ -160,10 +207,70 @@ def test_limit_above_maximum_is_clamped(client):
 
 
 def test_etag_and_304(client):
-    first = client.get("/ogc/collections/districts/items")
-    assert first.headers["etag"].startswith('"') and "max-age" in first.headers["cache-control"]
-    again = client.get("/ogc/collections/districts/items", headers={"If-None-Match": first.headers["etag"]})
+    first = client.get("/ogc/collections/districts/items", headers={"Accept-Encoding": "identity"})
+    assert first.headers["etag"].startswith('W/"') and "max-age" in first.headers["cache-control"]
+    again = client.get("/ogc/collections/districts/items", headers={"If-None-Match": first.headers["etag"],
+                                                                    "Accept-Encoding": "identity"})
     assert again.status_code == 304 and not again.content
+    one = client.get("/ogc/collections/districts/items/907", headers={"Accept-Encoding": "identity"})
+    assert one.headers["etag"].startswith('"')  # one item: strong, Part 4's If-Match compares with it
+    assert client.get("/ogc/collections/districts/items/907",
+                      headers={"If-None-Match": one.headers["etag"]}).status_code == 304
+
+
+def test_a_gzipped_answer_has_its_own_validator_and_it_revalidates(client):
+    plain = client.get("/ogc/collections/districts/items/907", headers={"Accept-Encoding": "identity"})
+    zipped = client.get("/ogc/collections/districts/items/907", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.headers["etag"] != plain.headers["etag"] and zipped.headers["etag"].endswith('-gzip"')
+    again = client.get("/ogc/collections/districts/items/907",
+                       headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["etag"]})
+    assert again.status_code == 304 and again.headers["etag"] == zipped.headers["etag"]
+
+
+@pytest.mark.parametrize("sortby", ["-deadline", "status,deadline", "percent"])
+def test_sorted_pages_walk_forward_and_back_without_offsets(client, sortby):
+    whole = client.get("/ogc/collections/tasks/items", params={"limit": 1000, "sortby": sortby}).json()["features"]
+    unsorted = client.get("/ogc/collections/tasks/items", params={"limit": 1000}).json()["features"]
+    expected = sorted(unsorted, key=lambda f: f["id"])
+    for key in reversed(sortby.split(",")):  # stable sorts, last key first: nulls last, then the order asked
+        name, desc = key.lstrip("-"), key.startswith("-")
+        present = [f for f in expected if f["properties"][name] is not None]
+        present.sort(key=lambda f: f["properties"][name], reverse=desc)
+        if desc:  # reverse=True also reversed the ties: put equal values back in their previous order
+            present = _stable_desc(present, name, expected)
+        expected = present + [f for f in expected if f["properties"][name] is None]
+    assert [f["id"] for f in whole] == [f["id"] for f in expected]
+    paged = all_items(client, "tasks", limit=7, sortby=sortby)
+    assert [f["id"] for f in paged] == [f["id"] for f in whole]
+    second = client.get("/ogc/collections/tasks/items", params={"limit": 7, "sortby": sortby}).json()
+    nxt = next(lk["href"] for lk in second["links"] if lk["rel"] == "next")
+    assert "token=" in nxt and "offset" not in nxt
+    back = next(lk["href"] for lk in client.get(nxt).json()["links"] if lk["rel"] == "prev")
+    assert [f["id"] for f in client.get(back).json()["features"]] == [f["id"] for f in whole[:7]]
+
+
+def _stable_desc(items: list[dict], name: str, before: list[dict]) -> list[dict]:
+    rank = {f["id"]: i for i, f in enumerate(before)}
+    return sorted(items, key=lambda f: (_neg(f["properties"][name]), rank[f["id"]]))
+
+
+def _neg(value):
+    return -value if isinstance(value, (int, float)) else tuple(-ord(c) for c in value) + (1,)
+
+
+def test_a_token_of_another_ordering_is_a_400_not_a_database_error(client):
+    first = client.get("/ogc/collections/tasks/items", params={"limit": 3, "sortby": "deadline"}).json()
+    nxt = next(lk["href"] for lk in first["links"] if lk["rel"] == "next")
+    token = nxt.split("token=")[1].split("&")[0]
+    response = client.get("/ogc/collections/tasks/items", params={"limit": 3, "token": token})
+    assert response.status_code == 400 and "token" in response.json()["description"]
+    import base64
+
+    forged = base64.urlsafe_b64encode(b'{"after":[0,{"x":1},"a"]}').decode().rstrip("=")
+    response = client.get("/ogc/collections/tasks/items", params={"limit": 3, "sortby": "deadline",
+                                                                  "token": forged})
+    assert response.status_code == 400
 
 
 def test_geojson_is_gzipped(client):

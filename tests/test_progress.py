@@ -181,7 +181,8 @@ def test_etag_and_not_modified(client, sct_tasks):
 def test_tasks_of_an_agency(client, engine):
     body = client.get("/api/tasks", params={"agency": SCT}).json()
     assert body["count"] == len(body["tasks"]) > 0
-    assert all(t["lead"]["id"] == SCT or SCT in t["partners"] for t in body["tasks"])
+    assert all(SCT in [a["id"] for a in t["leads"]] or SCT in t["partners"] for t in body["tasks"])
+    assert {t["id"] for t in body["tasks"]} >= set(led_by(engine, SCT)) | set(partnered_by(engine, SCT))
 
 
 def test_missing_reports_and_export(client, reporter, coordinator, engine, sct_tasks):
@@ -221,8 +222,9 @@ def test_coordinator_edits_task_links(client, reporter, coordinator, engine):
     etag, partners = original.headers["etag"], original.json()["partners"]
     assert c.patch(url, json={"partners": partners + [SCT]}, headers={"X-CSRF-Token": csrf}).status_code == 428
     assert reporter[0].patch(url, json={}, headers={"X-CSRF-Token": reporter[1], "If-Match": etag}).status_code == 403
-    bad = c.patch(url, json={"lead_id": "so-khong-co", "deadline": "soon"}, headers={"X-CSRF-Token": csrf, "If-Match": etag})
-    assert bad.status_code == 422 and "lead_id: unknown agency" in bad.json()["description"]
+    bad = c.patch(url, json={"leads": ["so-khong-co"], "deadline": "soon"},
+                  headers={"X-CSRF-Token": csrf, "If-Match": etag})
+    assert bad.status_code == 422 and "leads: unknown so-khong-co" in bad.json()["description"]
     assert "deadline: 'soon' is not a date" in bad.json()["description"]
     ok = c.patch(url, json={"partners": partners + [SCT]}, headers={"X-CSRF-Token": csrf, "If-Match": etag})
     assert ok.status_code == 200 and SCT in ok.json()["partners"] and ok.headers["etag"] != etag
@@ -284,3 +286,23 @@ def test_concurrent_reports_with_one_etag_one_wins(live_server, reporter, sct_ta
         for t in threads:
             t.join()
         assert sorted(codes) == [201, 412]
+
+
+def test_a_task_with_several_leads_is_done_when_every_lead_is(client, coordinator, engine):
+    """2024 §III.5.b names six lead agencies: each reports on its own share; the task is done when all are."""
+    c, csrf = coordinator
+    task_id = next(t["id"] for t in client.get("/api/tasks").json()["tasks"] if len(t["leads"]) >= 3)
+    leads = [a["id"] for a in client.get(f"/api/tasks/{task_id}").json()["leads"]]
+    for i, lead in enumerate(leads):
+        r = c.post(f"/api/tasks/{task_id}/reports", json={"status": "done", "percent": 100, "lead": lead},
+                   headers={"X-CSRF-Token": csrf})
+        assert r.status_code == 201, r.text
+        state = r.json()["task_state"]
+        if i < len(leads) - 1:
+            assert state["status"] == "in_progress"
+            assert state["percent"] == pytest.approx(100 * (i + 1) / len(leads), abs=0.1)
+    assert state == {"status": "done", "percent": 100, "overdue": False}
+    outsider = next(a for a in (SCT, STC, "so-noi-vu", "so-xay-dung") if a not in leads)
+    wrong = c.post(f"/api/tasks/{task_id}/reports", json={"status": "done", "percent": 100, "lead": outsider},
+                   headers={"X-CSRF-Token": csrf})
+    assert wrong.status_code == 422 and "does not lead" in wrong.json()["description"]

@@ -45,22 +45,30 @@ def _cai_tu_id(client) -> str:
     return next(h["id"] for h in hits if h["type"] == "feature" and "Cái Tư" in h["name"])
 
 
-def test_popup_details_of_cai_tu(client):
-    detail = client.get(f"/api/map/features/{_cai_tu_id(client)}").json()
+def test_popup_details_of_cai_tu(client, settings):
+    from layers.plan import read_plan
+
+    fid = _cai_tu_id(client)
+    detail = client.get(f"/api/map/features/{fid}").json()
     assert detail["planned_area_ha"] == 70
     assert [d["short_name"] for d in detail["districts"]] == ["Gò Quao"]
-    assert detail["tasks"], "Cái Tư has linked tasks"
-    task = detail["tasks"][0]
-    assert {"lead", "deadline", "percent", "overdue", "status"} <= set(task)
-    assert task["lead"]["name"]
+    plan = read_plan(settings.data_dir)
+    linked = {t.id: t for _, t in plan.tasks if fid in t.features}
+    assert linked and {t["id"] for t in detail["tasks"]} == set(linked)
+    names = {a.id: a.name for _, a in plan.agencies}
+    for task in detail["tasks"]:
+        assert [a["name"] for a in task["leads"]] == [names[a] for a in linked[task["id"]].leads]
+        assert {"deadline", "deadline_text_en", "percent", "overdue", "status"} <= set(task)
 
 
-def test_district_panel_lists_features_with_hectares(client):
+def test_district_panel_lists_the_features_the_plan_places_there(client, settings):
+    from layers.plan import read_plan
+
     panel = client.get("/api/map/districts/907").json()
     assert panel["short_name"] == "Gò Quao"
-    assert panel["area_ha"] > 0
-    assert any("Cái Tư" in f["name"] and f["planned_area_ha"] == 70 for f in panel["features"])
-    assert panel["progress"]["tasks"] == len(panel["tasks"]) > 0
+    in_plan = {f.id: f.planned_area_ha for _, _, f in read_plan(settings.data_dir).all_features() if 907 in f.districts}
+    assert {f["id"]: f["planned_area_ha"] for f in panel["features"]} == in_plan
+    assert in_plan["ccn-cai-tu"] == 70  # the counts of its tasks: test_numbers.py, for all 15 districts
 
 
 def test_unknown_feature_and_district_are_404_json(client):
@@ -76,10 +84,18 @@ def test_offline_base_has_districts_and_neighbours(client):
     assert roles == {"subject", "neighbour"}
 
 
-def test_map_stats_sum_hectares_by_layer(client):
+def test_map_stats_sum_planned_hectares_and_count_each_agencys_tasks(client, settings):
+    from collections import Counter
+
+    from layers.plan import read_plan
+
+    plan = read_plan(settings.data_dir)
     stats = client.get("/api/map/stats").json()
-    assert stats["hectares_by_layer"]["industrial_clusters"] >= 70
-    assert stats["agencies"] and all(a["tasks"] >= a["done"] for a in stats["agencies"])
+    for layer in ("industrial_parks", "industrial_clusters", "economic_zones"):
+        planned = sum(f.planned_area_ha or 0 for lay, _, f in plan.all_features() if lay == layer)
+        assert stats["hectares_by_layer"][layer] == pytest.approx(planned, abs=0.1), layer
+    led = Counter(a for _, t in plan.tasks for a in t.leads)  # a task with six leads counts for each of them
+    assert {a["id"]: a["tasks"] for a in stats["agencies"]} == dict(led)
 
 
 def test_basemap_offline_answers_at_once_with_an_empty_tile(client, monkeypatch):

@@ -21,6 +21,8 @@ def landing(request: Request) -> Response:
         link(url(request, "/ogc/api"), "service-desc", OPENAPI, "the API definition (OpenAPI 3.0)"),
         link(url(request, "/ogc/api", f="html"), "service-doc", HTML, "the API documentation"),
         link(url(request, "/ogc/conformance"), "conformance", JSON, "conformance classes"),
+        link(url(request, "/ogc/conformance"), "http://www.opengis.net/def/rel/ogc/1.0/conformance", JSON,
+             "conformance classes"),
         link(url(request, "/ogc/collections"), "data", JSON, "collections"),
         link(url(request, "/ogc/collections"), "http://www.opengis.net/def/rel/ogc/1.0/data", JSON,
              "collections"),

@@ -55,7 +55,7 @@ _SPATIAL = [
 _FILTER = [
     _query("filter", {"type": "string", "maxLength": 10000}, "CQL2 text filter over the queryables"),
     _query("filter-lang", {"type": "string", "enum": ["cql2-text", "cql-text"]},
-           "filter language (cql-text: the draft name GDAL sends; read as CQL2 text)"),
+           "filter language; cql-text, the draft name GDAL (3.6 to 3.12) sends, is read as CQL2 text"),
     _query("sortby", {"type": "string"}, "comma list of queryables, '-' for descending"),
     _query("datetime", {"type": "string"}, "date or interval (start/end, '..' open) on the temporal property"),
 ]
@@ -63,7 +63,8 @@ _FILTER = [
 
 def _queryable_params(coll: Collection) -> list[dict]:
     """Every queryable as a query parameter (property=value), as Part 3 allows and GDAL looks for."""
-    return [_query(f.name, f.schema(), f.description or f"{f.name} equals") for f in coll.fields if f.queryable]
+    return [_query(name, schema, schema.get("description") or f"{name} equals")
+            for name, schema in coll.queryables.items()]
 
 
 def _get(summary: str, operation_id: str, params: list, ok: dict, errors: tuple = (400, 406)) -> dict:

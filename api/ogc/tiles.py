@@ -127,8 +127,8 @@ def tilejson(request: Request, prov: TableProvider = Depends(collection),
 def vector_tile(
     request: Request,
     prov: TableProvider = Depends(collection),
-    z: int = PathParam(alias="tileMatrix", ge=0, le=MAX_ZOOM), row: int = PathParam(alias="tileRow", ge=0),
-    col: int = PathParam(alias="tileCol", ge=0), session: Session = Depends(get_session),
+    z: int = PathParam(alias="tileMatrix"), row: int = PathParam(alias="tileRow"),
+    col: int = PathParam(alias="tileCol"), session: Session = Depends(get_session),
 ) -> Response:
     _need_geometry(prov)
     if not valid_tile(z, row, col):

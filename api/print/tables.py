@@ -183,7 +183,11 @@ def stats_pages(data: SheetData, size: str, lang: str, unit: str) -> list[Figure
     else:
         names = [d.short for d in data.base.districts.values() if d.raw_material]
         raw = f"{t(lang, 'raw_material')}: {', '.join(names) or t(lang, 'none')}"
-    pages.text(raw, 8, gap=3)
+    pages.text(raw, 8, gap=3 if not subject else 1)
+    if subject:  # the same three counts as the statistics API, the OGC item and the map panel
+        counts = data.summary["tasks"]
+        pages.text(t(lang, "task_counts", direct=counts["tasks_direct"], via=counts["tasks_via_features"],
+                     linked=counts["tasks_linked"]), 8, gap=3)
     layers = layer_rows(data, lang)
     if layers:
         pages.table(

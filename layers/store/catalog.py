@@ -29,7 +29,8 @@ def _plan(cid: str, layer: str, vi: str, en: str, geometry_type: str, geometry: 
 
 
 def _district(cid: str, vi: str, en: str, description: str, raw_only: bool) -> DistrictProvider:
-    coll = Collection(cid, vi, en, description, "MultiPolygon", DISTRICT_FIELDS, tile_fields=DISTRICT_TILE_FIELDS)
+    coll = Collection(cid, vi, en, description, "MultiPolygon", DISTRICT_FIELDS, tile_fields=DISTRICT_TILE_FIELDS,
+                      id_type="integer")
     return DistrictProvider(coll, raw_only)
 
 

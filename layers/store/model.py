@@ -50,6 +50,7 @@ class Collection:
     writable: bool = False  # OGC API - Features Part 4 (admins)
     tile_fields: tuple[str, ...] = ()  # properties carried in vector tiles
     min_zoom: int = 0  # below this zoom the web map does not ask for tiles (large layers)
+    id_type: str = "string"  # of the items' ids (``id`` is queryable too, though not a property)
 
     @property
     def has_geometry(self) -> bool:
@@ -61,7 +62,9 @@ class Collection:
 
     @property
     def queryables(self) -> dict[str, dict]:
-        return {f.name: f.schema() for f in self.fields if f.queryable}
+        """Every queryable and its JSON Schema: the item id, then the queryable fields."""
+        own = {"id": dict(JSON_TYPES[self.id_type]) | {"title": "id", "description": "the item's id"}}
+        return own | {f.name: f.schema() for f in self.fields if f.queryable}
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)

@@ -71,10 +71,10 @@ class TableProvider:
             start, end = q.interval
             conds.append(col.is_not(None))
             conds += ([col >= start] if start else []) + ([col <= end] if end else [])
-        conds += [src.columns[name] == value for name, value in q.properties.items()]
+        columns = {name: (src.id_col if name == "id" else src.columns[name], schema)
+                   for name, schema in self.collection.queryables.items()}
+        conds += [columns[name][0] == value for name, value in q.properties.items()]
         if q.cql is not None:
-            columns = {f.name: (src.columns[f.name], f.schema()) for f in self.collection.fields
-                       if f.queryable and f.name in src.columns}
             spatial = self._spatial(d, src, q.filter_crs) if src.geom is not None else None
             try:
                 conds.append(cql.to_sql(q.cql, columns, spatial))

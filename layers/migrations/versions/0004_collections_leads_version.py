@@ -82,15 +82,25 @@ def upgrade() -> None:
     bind.execute(sa.text("INSERT INTO dataset (key, value) VALUES ('version', '1')"))
 
 
+def _drop_columns(table: str, *columns: str) -> None:
+    """Drop columns in place: SQLite 3.35+ does it natively, with no table rebuild (a rebuild of a table that
+    others reference fails with foreign keys on)."""
+    for column in columns:
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+
+
 def downgrade() -> None:
     op.drop_table("task_states")
     op.drop_table("task_leads")
-    with op.batch_alter_table("tasks") as batch:
-        batch.drop_column("deadlines")
-        batch.drop_column("deadline_text_en")
+    _drop_columns("tasks", "deadlines", "deadline_text_en")
     op.drop_index("ix_features_geom_kind", "features")
-    op.drop_geospatial_index("idx_features_anchor", "features", column_name="anchor", postgresql_using="gist")
-    op.drop_geospatial_column("features", "anchor")
-    with op.batch_alter_table("features") as batch:
-        batch.drop_column("geom_kind")
-        batch.drop_column("location_note_vi")
+    if op.get_bind().dialect.name == "sqlite":
+        # SpatiaLite keeps triggers and an R*Tree per geometry column: discard them before the column goes
+        op.execute("SELECT DisableSpatialIndex('features', 'anchor')")
+        op.execute("DROP TABLE IF EXISTS idx_features_anchor")
+        op.execute("SELECT DiscardGeometryColumn('features', 'anchor')")
+        _drop_columns("features", "anchor")
+    else:
+        op.drop_geospatial_index("idx_features_anchor", "features", column_name="anchor", postgresql_using="gist")
+        op.drop_geospatial_column("features", "anchor")
+    _drop_columns("features", "geom_kind", "location_note_vi")
