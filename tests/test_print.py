@@ -23,6 +23,8 @@ from api.print.cache import cache_key
 from api.print.cli import print_command
 from api.print.symbology import LAYER_ORDER, layer_title
 from geo.crs import STORAGE_SRID, VN2000_TM3
+from layers import progress
+from web.symbology import SYMBOLOGY
 from geo.transform import reproject
 from layers.models import District, Feature, FeatureDistrict, ProgressReport, Task, TaskDistrict
 from layers.settings import REPO_ROOT
@@ -273,7 +275,7 @@ def test_cache_key_follows_progress(engine):
                 created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
             )
         )
-        session.flush()
+        progress.after_write(session, [task.id])  # as every write does: the data version moves on
         assert cache_key(session, 907, "A3", "vi", "pdf", today) != before
         session.rollback()
         assert cache_key(session, 907, "A3", "vi", "pdf", today) == before
@@ -288,7 +290,11 @@ def test_cli_single_png_and_errors(settings, cache_dir, tmp_path, monkeypatch, c
     )
     out = tmp_path / "go-quao.png"
     print_command(district=907, size="A4", lang="en", png=True, output=out)
-    assert Image.open(out).size[0] > 1000
+    image = Image.open(out).convert("RGB")
+    assert sorted(image.size) == pytest.approx([210 / 25.4 * 150, 297 / 25.4 * 150], abs=1)  # A4 at 150 dpi
+    sea = tuple(int(SYMBOLOGY["base"]["sea"][i:i + 2], 16) for i in (1, 3, 5))
+    colours = dict((c, n) for n, c in image.getcolors(maxcolors=image.width * image.height))
+    assert colours.get(sea, 0) > 0.01 * image.width * image.height  # the map frame is drawn, not a blank page
     with pytest.raises(typer.Exit):
         print_command(district=999, output=tmp_path / "x.pdf")
     with pytest.raises(typer.Exit):

@@ -8,13 +8,13 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-import pytest
+import playwright.sync_api as playwright_api  # a test dependency: its absence is a failure, not a skip
 
 from tests.browser import ARGS, CHROMIUM
 from tests.progress_helpers import PASSWORD, SCT, ensure_user, feature_task
+from web.symbology import SYMBOLOGY
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-ORANGE = "#f29e2e"  # in_progress, as on the main map
+ORANGE = SYMBOLOGY["state_colours"]["in_progress"]  # as on the main map
 
 
 def in_own_thread(scenario, *args):

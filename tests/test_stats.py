@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from geo.area import hectares
 from layers import stats
-from layers.models import District, Feature, ProgressReport, Target, Task, TaskDistrict
+from layers.models import District, Feature, ProgressReport, Task, TaskDistrict
 from layers.plan import FEATURE_LAYERS, read_plan
 
 
