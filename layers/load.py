@@ -19,6 +19,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from layers import models as m
+from layers.admin2025.load import load_admin2025
 from layers.models_accounts import AuditEntry
 from layers.boundaries import KIEN_GIANG, district_record, read_province
 from layers.datafiles import DataError
@@ -34,6 +35,8 @@ def read_boundaries(settings: Settings, step: Step = lambda _: None):
     """(province rows, district records) from the manifest's upstream files."""
     provinces, districts = [], []
     for entry in read_manifest(settings.data_dir / "manifest.yaml"):
+        if entry.role not in ("subject", "neighbour"):  # the other roles are read by their own step
+            continue
         step(f"boundaries {entry.path}")
         path = fetch(entry, settings.cache_dir, settings.mirror, settings.upstream_url)
         province, units = read_province(path)
@@ -64,6 +67,7 @@ def load(engine: Engine, settings: Settings, step: Step = lambda _: None) -> dic
     with Session(engine) as session, session.begin():
         step("boundaries")
         _replace_boundaries(session, provinces, districts, plan)
+        load_admin2025(session, settings, step)
         step("plan")
         kept = _edited_through_api(session)
         _replace_plan(session, plan, geoms, kept)
