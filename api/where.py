@@ -27,11 +27,11 @@ ERROR = {"content": {"application/json": {"example": {"code": "NotFound", "descr
                404: {"description": "Nothing of former Kiên Giang matches"} | ERROR},
 )
 def where(
+    session: Annotated[Session, Depends(get_session)],
     address: Annotated[str | None, Query(max_length=MAX_ADDRESS, description="former commune and/or district, e.g. "
                                          "\"xã Vĩnh Hòa Hưng Bắc, huyện Gò Quao\"; diacritics optional")] = None,
     lon: Annotated[float | None, Query(ge=-180, le=180, description="longitude, WGS 84")] = None,
     lat: Annotated[float | None, Query(ge=-90, le=90, description="latitude, WGS 84")] = None,
-    session: Session = Depends(get_session),
 ) -> AddressAnswer | PointAnswer:
     """The 2025 unit (xã, phường, đặc khu) that an address of before 1 July 2025 or a point now lies in."""
     point = lon is not None or lat is not None

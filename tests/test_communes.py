@@ -264,7 +264,7 @@ def test_every_indicative_park_cluster_and_zone_gets_its_units(engine, index):
 
 
 def test_cai_tu_lists_the_units_of_go_quao_as_candidates(engine, index):
-    (fid, geom, precision, districts), = [f for f in _features(engine) if f[0] == "ccn-cai-tu"]
+    (_, geom, precision, districts), = [f for f in _features(engine) if f[0] == "ccn-cai-tu"]
     assert precision == "schematic" and districts == [907]
     expected = {unit for unit, c in an_giang_2025().items()
                 if any(kien_giang_communes().get(m["old_id"]) == 907 for m in c["merges"])}

@@ -104,6 +104,9 @@ def communes_of_district(index: AdminIndex, code: int) -> DistrictCommunes:
                               share_of_district_pct=row.share_of_district_pct,
                               share_of_commune_pct=row.share_of_commune_pct or 0.0)
         (formed if row.formed_from_district else other).append(share)
-    order = lambda s: (-s.share_of_district_pct, s.commune.code)  # noqa: E731
-    return DistrictCommunes(district=district, communes=sorted(formed, key=order),
-                            other_overlaps=sorted(other, key=order), uncovered=uncovered)
+    return DistrictCommunes(district=district, communes=sorted(formed, key=_largest_first),
+                            other_overlaps=sorted(other, key=_largest_first), uncovered=uncovered)
+
+
+def _largest_first(share: DistrictShare) -> tuple[float, str]:
+    return -share.share_of_district_pct, share.commune.code

@@ -25,6 +25,7 @@ from layers.text import fold
 DISTRICT_PREFIXES = ("thanh pho", "thi xa", "huyen", "tp", "tx", "h")
 COMMUNE_PREFIXES = {"thi tran": "Thị trấn", "phuong": "Phường", "xa": "Xã", "tt": "Thị trấn", "p": "Phường",
                     "x": "Xã"}
+_DISTRICT_INSIDE = re.compile(rf"\s(?=(?:{'|'.join(DISTRICT_PREFIXES)})\s)")
 PROVINCE_NAMES = ("kien giang", "an giang")
 MAX_ADDRESS = 200
 
@@ -60,11 +61,10 @@ def parse_address(text: str) -> list[Part]:
     [Part(level='commune', type='Xã', name='vinh hoa hung bac'), Part(level='district', type=None, name='go quao')]
     """
     folded = fold(text.replace(".", " "))
-    pieces = [p.strip() for p in folded.split(",") if p.strip()]
-    if len(pieces) == 1:  # no comma: split before a district prefix in the middle
-        match = re.search(r"\s(?=(?:%s)\s)" % "|".join(DISTRICT_PREFIXES), pieces[0])
-        if match:
-            pieces = [pieces[0][: match.start()], pieces[0][match.end():]]
+    pieces = []
+    for piece in (p.strip() for p in folded.split(",") if p.strip()):
+        match = _DISTRICT_INSIDE.search(piece)  # no comma before the district: split there
+        pieces += [piece[: match.start()], piece[match.end():]] if match else [piece]
     parts = [_part(p) for p in pieces]
     return [p for p in parts if not (p.name.removeprefix("tinh ") in PROVINCE_NAMES and p.level is None)]
 
