@@ -198,7 +198,7 @@ def test_each_district_is_split_whole_counting_the_uncovered_part(engine):
 
 
 def test_go_quao_shares_match_the_verification(index):
-    # README: "Gò Quao (907): Định Hòa 32.42 %, Vĩnh Tuy 26.33 %, Vĩnh Hòa Hưng 21.83 %, Gò Quao 19.10 % of the district"
+    # README: "Gò Quao (907): Định Hòa 32.42 %, Vĩnh Tuy 26.33 %, …, Gò Quao 19.10 % of the district"
     listed = re.search(r"Gò Quao \(907\): (.+?) of the district", readme()).group(1)
     expected = {name.strip(): float(pct) for name, pct in re.findall(r"([^,]+?) (\d+\.\d+) %", listed)}
     got = communes_of_district(index, 907)
@@ -219,7 +219,7 @@ def test_units_formed_from_a_district_are_told_from_boundary_overlaps(index):
 
 
 def test_outline_difference_is_reported(index):
-    # README: "With the 11 Mar 2026 Thổ Châu polygon instead: 88.2 km² (1.40 %)"; "largest 19.9 km² near 105.29 E 9.41 N"
+    # README: "With the 11 Mar 2026 Thổ Châu polygon instead: 88.2 km² (1.40 %)"; "largest 19.9 km² near …"
     km2, pct = (float(v) for v in re.search(r"polygon instead: (\d+\.\d) km² \((\d+\.\d+) %\)", readme()).groups())
     big, lon, lat = (float(v) for v in re.search(r"largest (\d+\.\d) km² near (\d+\.\d+) E (\d+\.\d+) N",
                                                  readme()).groups())

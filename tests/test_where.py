@@ -23,6 +23,7 @@ from layers.admin2025.index import admin_index
 from layers.admin2025.where import where_address, where_point
 from tests.test_cli import run
 from tests.test_communes import (
+    DVHCVN,
     RESOLUTION,
     an_giang_2025,
     flat,
@@ -97,6 +98,14 @@ def test_no_match_says_why(index):
     assert "Châu Thành" in answer.note and "Giồng Riềng" in answer.note
     with pytest.raises(ValueError):
         where_address(index, "   ")
+
+
+def test_a_2025_name_is_not_taken_for_an_old_one(index):
+    data = json.loads((DVHCVN / "dvhcvn.json").read_text(encoding="utf-8"))
+    old_names = {c["name"] for p in data["data"] for d in p["level2s"] for c in d["level3s"]}
+    assert "Xã U Minh Thượng" in {u["name"] for u in an_giang_2025().values()} - old_names
+    answer = where_address(index, "xã U Minh Thượng")
+    assert not answer.matches and "2025 unit (Xã U Minh Thượng)" in answer.note
 
 
 # -- points --------------------------------------------------------------------------------------------------------

@@ -15,11 +15,11 @@ from geo.area import M2_PER_HA, hectares
 from geo.crs import STORAGE_SRID, VN2000_TM3
 from geo.transform import reproject
 from layers.admin2025.sources import FORMER_KIEN_GIANG, FormerUnit, Merge, Sources
+from layers.stats import SLIVER_HA  # pieces under 100 m² are seams between boundary datasets, not territory
 from layers.text import fold
 from layers.upstream import UpstreamError
 
 UNIT_TYPES = (("Đặc khu", "đặc khu"), ("Phường", "phường"), ("Thị trấn", "thị trấn"), ("Xã", "xã"))
-SLIVER_HA = 0.01  # intersections under 100 m² are seams between the two boundary datasets, not territory
 OUTSIDE_NOTE_PCT = 2.0  # say so when more than this share of a unit lies outside the former district outlines
 AREA_ATTRIBUTE_NOTE_PCT = 5.0  # say so when the portal's areaKm2 is this far from the polygon's area
 
@@ -167,8 +167,9 @@ def commune_rows(src: Sources, geoms: dict[str, MultiPolygon], inside_ha: dict[s
         source = (f"polygon: {(src.snapshots.get(code) or src.published[code]).source}; name and former units: "
                   f"{src.merges_source}; former districts: {src.units_source}")
         rows.append({
-            "code": code, "name": name, "type": kind, "full_name": merge.full_name, "search_text": fold(name),
-            "area_ha": area_ha, "formed_from_kien_giang": from_kg, "source": source, "geom": geom,
+            "code": code, "name": name, "type": kind, "full_name": merge.full_name,
+            "search_text": fold(merge.full_name), "area_ha": area_ha, "formed_from_kien_giang": from_kg,
+            "source": source, "geom": geom,
             "former_communes": [{"code": c, "name": n} for c, n, _ in merge.parents],
             "former_districts": [{"code": c, "name": n} for c, n in districts],
             "geometry_note": _geometry_notes(src, code, geom, area_ha, inside_ha.get(code, 0.0), from_kg, parents),
@@ -192,7 +193,7 @@ def former_commune_rows(src: Sources, kept: set[str]) -> list[dict]:
                                 f"into exactly one loaded 2025 unit, found {targets}")
         kind = unit.type
         name = unit.full_name[len(kind) + 1:] if unit.full_name.startswith(kind + " ") else unit.full_name
-        rows.append({"code": unit.code, "name": name, "type": kind, "search_text": fold(name),
+        rows.append({"code": unit.code, "name": name, "type": kind, "search_text": fold(unit.full_name),
                      "district_code": unit.district_code, "commune_code": targets[0][0]})
     return rows
 

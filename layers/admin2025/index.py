@@ -22,12 +22,13 @@ from layers.admin2025.models import Commune2025, DistrictCommune, FormerCommune
 from layers.admin2025.results import CommuneRef, DistrictRef, FormerCommuneRef
 from layers.models import District
 from layers.stats import data_version
+from layers.text import fold
 
 
 @dataclass(frozen=True)
 class FormerEntry:
     ref: FormerCommuneRef
-    search_text: str  # fold(name)
+    folded_name: str  # fold(name): "thanh loc"
     district: int
     commune: str
 
@@ -90,7 +91,7 @@ def read_index(session: Session) -> AdminIndex:
         district_geoms[d.gso_code] = to_tm3(shape)
     former = [
         FormerEntry(FormerCommuneRef(code=f.code, name=f.name, type=f.type, full_name=f"{f.type} {f.name}"),
-                    f.search_text, f.district_code, f.commune_code)
+                    fold(f.name), f.district_code, f.commune_code)
         for f in session.scalars(select(FormerCommune).order_by(FormerCommune.code))
     ]
     crosswalk = [

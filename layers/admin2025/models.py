@@ -21,7 +21,7 @@ class Commune2025(Base):
     name: Mapped[str] = mapped_column(String(128))  # "Định Hòa"
     type: Mapped[str] = mapped_column(String(16))  # "xã" | "phường" | "đặc khu"
     full_name: Mapped[str] = mapped_column(String(160))  # "Xã Định Hòa"
-    search_text: Mapped[str] = mapped_column(Text)  # fold(name): "dinh hoa"
+    search_text: Mapped[str] = mapped_column(Text)  # fold(full_name), for layers.search: "xa dinh hoa"
     area_ha: Mapped[float] = mapped_column(Float)  # planar, EPSG:9207, of the stored polygon
     former_communes: Mapped[list] = mapped_column(JSON)  # [{"code": "30958", "name": "Xã Định Hòa"}, …]
     former_districts: Mapped[list] = mapped_column(JSON)  # [{"code": 907, "name": "Huyện Gò Quao"}]
@@ -38,7 +38,7 @@ class FormerCommune(Base):
     code: Mapped[str] = mapped_column(String(8), primary_key=True)  # GSO code, e.g. "30901"
     name: Mapped[str] = mapped_column(String(128))  # "Thạnh Lộc"
     type: Mapped[str] = mapped_column(String(16))  # "Xã" | "Phường" | "Thị trấn"
-    search_text: Mapped[str] = mapped_column(Text)  # fold(name): "thanh loc"
+    search_text: Mapped[str] = mapped_column(Text)  # fold of type and name, for layers.search: "xa thanh loc"
     district_code: Mapped[int] = mapped_column(ForeignKey("districts.gso_code"), index=True)
     commune_code: Mapped[str] = mapped_column(ForeignKey("communes_2025.code"), index=True)
 

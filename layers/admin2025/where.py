@@ -86,7 +86,7 @@ def _districts_named(index: AdminIndex, name: str) -> list[int]:
 
 
 def _former_named(index: AdminIndex, part: Part) -> list[FormerEntry]:
-    found = [f for f in index.former if f.search_text == part.name]
+    found = [f for f in index.former if f.folded_name == part.name]
     typed = [f for f in found if f.ref.type == part.type]
     return typed or found  # "xã Gò Quao" finds thị trấn Gò Quao rather than nothing
 
@@ -126,7 +126,9 @@ def where_address(index: AdminIndex, text: str) -> AddressAnswer:
                          + (f"; there are: {elsewhere}" if elsewhere else ""))
         found = found_there
     if not found:
-        return _none(text, f"no former commune of Kiên Giang is called {commune.name!r}")
+        now = [c.full_name for c in index.communes.values() if fold(c.name) == commune.name]
+        return _none(text, f"no former commune of Kiên Giang is called {commune.name!r}"
+                     + (f"; it is the name of a 2025 unit ({', '.join(now)})" if now else ""))
     note = None
     if len(found) > 1:
         note = (f"{len(found)} former communes had this name; give the former district to choose one")
