@@ -22,6 +22,7 @@ ROUTER_MODULES = (
     "api.tasks",
     "api.auth",
     "api.printing",
+    "api.where",  # old address or point -> 2025 commune
     "api.webmap",  # last: it serves "/" and the static files
 )
 

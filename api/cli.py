@@ -117,6 +117,9 @@ def stats(
 from api.print.cli import print_command  # noqa: E402  (sheets: districts and the province)
 
 app.command("print")(print_command)
+from api.where_cli import where_command  # old address or point -> 2025 commune
+
+app.command("where")(where_command)
 
 
 @app.command()

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from geo.geometry import anchor_point, geometry_kind, normalised
 from layers import models as m
 from layers import progress
+from layers.admin2025 import load as admin2025
 from layers.boundaries import KIEN_GIANG, district_record, read_province
 from layers.datafiles import DataError
 from layers.models_accounts import AuditEntry
@@ -35,6 +36,8 @@ def read_boundaries(settings: Settings, step: Step = lambda _: None):
     """(province rows, district records) from the manifest's upstream files."""
     provinces, districts = [], []
     for entry in read_manifest(settings.data_dir / "manifest.yaml"):
+        if entry.role not in ("subject", "neighbour"):  # the other roles are read by their own step
+            continue
         step(f"boundaries {entry.path}")
         path = fetch(entry, settings.cache_dir, settings.mirror, settings.upstream_url)
         province, units = read_province(path)
@@ -62,9 +65,11 @@ def load(engine: Engine, settings: Settings, step: Step = lambda _: None) -> dic
         raise DataError(plan.errors)
     provinces, districts = read_boundaries(settings, step)
     geoms = {d["gso_code"]: d["geom"] for d in districts}
+    units_2025 = admin2025.compute(settings, geoms, step)  # files and geometry before the transaction opens
     with Session(engine) as session, session.begin():
         step("boundaries")
         _replace_boundaries(session, provinces, districts, plan)
+        admin2025.write(session, units_2025)
         step("plan")
         kept = _edited_through_api(session)
         _replace_plan(session, plan, geoms, kept)

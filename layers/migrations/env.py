@@ -3,6 +3,7 @@
 from alembic import context
 from geoalchemy2 import alembic_helpers
 
+import layers.admin2025.models  # noqa: F401  (registers the 2025 unit tables for autogenerate)
 import layers.models_accounts  # noqa: F401  (registers the account tables for autogenerate)
 from layers.models import Base
 
