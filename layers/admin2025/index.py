@@ -21,7 +21,7 @@ from geo.transform import reproject
 from layers.admin2025.models import Commune2025, DistrictCommune, FormerCommune
 from layers.admin2025.results import CommuneRef, DistrictRef, FormerCommuneRef
 from layers.models import District
-from layers.stats import data_version
+from layers.store.version import VersionedCache
 from layers.text import fold
 
 
@@ -103,14 +103,9 @@ def read_index(session: Session) -> AdminIndex:
     return AdminIndex(communes, commune_geoms, districts, district_geoms, district_points, former, crosswalk)
 
 
-_INDEXES: dict[tuple[str, str], AdminIndex] = {}
+_INDEXES = VersionedCache("admin2025_index")
 
 
 def admin_index(session: Session) -> AdminIndex:
     """The index of this database at its current data version, built on first use and then reused."""
-    key = (str(session.get_bind().url), data_version(session))
-    if key not in _INDEXES:
-        for old in [k for k in _INDEXES if k[0] == key[0]]:
-            del _INDEXES[old]  # one data version per database is ever current
-        _INDEXES[key] = read_index(session)
-    return _INDEXES[key]
+    return _INDEXES.get(session, read_index)
