@@ -4,6 +4,7 @@ from alembic import context
 from geoalchemy2 import alembic_helpers
 
 import layers.models_accounts  # noqa: F401  (registers the account tables for autogenerate)
+import layers.imports.models  # noqa: F401  (registers imported_layers for autogenerate)
 from layers.models import Base
 
 config = context.config
