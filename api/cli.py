@@ -116,6 +116,9 @@ def stats(
 from api.print.cli import print_command  # noqa: E402  (sheets: districts and the province)
 
 app.command("print")(print_command)
+from api.import_cli import import_command  # noqa: E402  (planning layers: planmap import FILE)
+
+app.command("import")(import_command)
 
 
 @app.command()
