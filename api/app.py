@@ -23,6 +23,7 @@ ROUTER_MODULES = (
     "api.tasks",
     "api.auth",
     "api.printing",
+    "api.imports",  # planning layers uploaded by admins (layers.imports)
     "api.webmap",  # last: it serves "/" and the static files
 )
 

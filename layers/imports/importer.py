@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyogrio
 from sqlalchemy import Engine
 
 from layers.imports import landuse, legacy_text
@@ -162,9 +163,9 @@ def import_file(engine: Engine, path: Path, options: ImportOptions, progress: Pr
             raise ImportFailure(check.problems or [f"{source.name}: the layer has no features"])
         registry_row = _registry_row(run, layer, title)
         writer.finish(registry_row)
-    except TableClash as exc:
+    except (TableClash, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         writer.abort()
-        raise ImportFailure([str(exc)]) from exc
+        raise ImportFailure([f"{source.name}: {exc}"]) from exc
     except BaseException:
         writer.abort()
         raise

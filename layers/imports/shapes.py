@@ -37,12 +37,12 @@ class GeometryCheck:
     src_epsg: int
     family: str | None  # decided by the declared type, else by the first geometry
     family_row: int | None = None
-    problems: list[str] = field(default_factory=list)
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (row, reason)
     repaired: list[str] = field(default_factory=list)
     bounds: np.ndarray = field(default_factory=lambda: np.array([np.inf, np.inf, -np.inf, -np.inf]))
 
     def _reject(self, rows: np.ndarray, reason: str) -> None:
-        self.problems.extend(f"row {r}: {reason}" for r in rows)
+        self.rejected.extend((int(r), reason) for r in rows)
 
     def _family_of(self, types: np.ndarray, rows: np.ndarray) -> str | None:
         if self.family is None:
@@ -96,12 +96,17 @@ class GeometryCheck:
             self._reject(rows[i:i + 1], f"coordinates outside Viet Nam after reprojecting from "
                                         f"EPSG:{self.src_epsg} ({box[i, 0]:g}, {box[i, 1]:g}): wrong --crs?")
         ok &= ~outside
-        if self.problems or not ok.any():
+        if self.rejected or not ok.any():
             return None
         self.bounds = np.concatenate([np.minimum(self.bounds[:2], box[:, :2].min(axis=0)),
                                       np.maximum(self.bounds[2:], box[:, 2:].max(axis=0))])
         parts, index = shapely.get_parts(geoms, return_index=True)
         return _BUILD[self.family](parts, indices=index)
+
+    @property
+    def problems(self) -> list[str]:
+        """``row N: reason`` for each rejected row, in row order."""
+        return [f"row {row}: {reason}" for row, reason in sorted(self.rejected, key=lambda p: p[0])]
 
     @property
     def geometry_type(self) -> str | None:
