@@ -186,6 +186,14 @@ def test_vn2000_input_is_transformed_with_the_official_operation(engine, tmp_pat
         assert math.hypot(dx, dy) < 0.1, (x, y, dx, dy)
 
 
+def test_z_coordinates_are_dropped(engine, tmp_path):
+    cubes = [shapely.force_3d(g, 2.5) for g in SQUARES]
+    layer = layer_id("threed")
+    import_file(engine, write(frame(cubes), tmp_path / "z.geojson", "GeoJSON"), ImportOptions(layer=layer))
+    shapes = [r["shape"] for r in stored(engine, layer)]
+    assert not any(shapely.has_z(shapes)) and shapes[0].symmetric_difference(SQUARES[0]).area < 1e-12
+
+
 def test_crs_option_overrides_a_file_without_crs(engine, tmp_path):
     gdf = frame([Polygon([(563000, 1107000), (563100, 1107000), (563100, 1107100)])], crs=9207)
     path = csv_with_wkt(gdf, tmp_path / "vn2000.csv")
@@ -335,6 +343,11 @@ def test_admin_uploads_a_layer(app, engine, upload_files):
         bad = admin.post("/api/imports", data={"layer": layer_id("badup")}, files={"file": ("bad.geojson", f)})
     assert bad.status_code == 422
     assert bad.json()["code"] == "ImportFailed" and bad.json()["problems"][0].startswith("row 1: invalid")
+    for name, content in (("garbage.zip", b"PK not really"), ("broken.gpkg", b"SQLite format 3\0 cut"),
+                          ("notes.txt", b"hello")):
+        r = admin.post("/api/imports", data={"layer": layer_id("junk")}, files={"file": (name, content)})
+        assert r.status_code == 422 and r.json()["code"] == "ImportFailed", (name, r.text)
+    assert admin.post("/api/imports", data={"layer": layer_id("none")}).status_code == 400
 
 
 def test_shapefile_parts_upload_through_the_page_form(app, engine, upload_files, tmp_path):

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyogrio
 from sqlalchemy import Engine
 
 from layers.imports import landuse, legacy_text
-from layers.imports.reader import Source, SourceError, open_source, stream
+from layers.imports.reader import GDAL_ERRORS, Source, SourceError, open_source, stream
 from layers.imports.shapes import GeometryCheck, declared_family
 from layers.imports.tables import Column, LayerIdError, check_layer_id, columns_of, default_layer_id
 from layers.imports.writers import TableClash, TableSpec, writer_for
@@ -75,7 +74,8 @@ def _text_columns(batch: pa.RecordBatch, columns: list[Column], encoding: str) -
         array = batch.column(col.name)
         values = array.to_pylist()
         if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
-            values = [v if v is None or v.isascii() else decode(v) for v in values]
+            values = [v if v is None or v.isascii() and "\x00" not in v else decode(v.replace("\x00", ""))
+                      for v in values]
         out.append(values)
     return out
 
@@ -163,7 +163,7 @@ def import_file(engine: Engine, path: Path, options: ImportOptions, progress: Pr
             raise ImportFailure(check.problems or [f"{source.name}: the layer has no features"])
         registry_row = _registry_row(run, layer, title)
         writer.finish(registry_row)
-    except (TableClash, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+    except (TableClash, *GDAL_ERRORS, *writer.data_errors) as exc:
         writer.abort()
         raise ImportFailure([f"{source.name}: {exc}"]) from exc
     except BaseException:

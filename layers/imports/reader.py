@@ -25,6 +25,10 @@ CSV_OPTIONS = {"GEOM_POSSIBLE_NAMES": "wkt,WKT,geom,geometry,the_geom", "KEEP_GE
                "AUTODETECT_TYPE": "YES"}
 
 
+GDAL_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
+               pyogrio.errors.GeometryError, pyogrio.errors.CRSError)
+
+
 class SourceError(ValueError):
     """The file cannot be read as a layer (format, layer choice, CRS): the message says what to do."""
 
@@ -54,9 +58,12 @@ def _dataset_in(path: Path) -> str:
             raise SourceError(f"{path.name}: a folder must hold exactly one layer file, found: {names}")
         return str(found[0])
     if path.suffix.lower() == ".zip":
-        with zipfile.ZipFile(path) as archive:
-            inner = sorted(n for n in archive.namelist() if Path(n).suffix.lower() in SUFFIXES
-                           and not Path(n).name.startswith("."))
+        try:
+            with zipfile.ZipFile(path) as archive:
+                inner = sorted(n for n in archive.namelist() if Path(n).suffix.lower() in SUFFIXES
+                               and not Path(n).name.startswith("."))
+        except zipfile.BadZipFile as exc:
+            raise SourceError(f"{path.name}: not a zip file ({exc})") from exc
         if len(inner) != 1:
             names = ", ".join(inner) or "none"
             raise SourceError(f"{path.name}: a zip must hold exactly one layer file (.shp with its .dbf, .shx, "
@@ -117,7 +124,7 @@ def open_source(path: Path, crs: str | None = None, encoding: str | None = None,
     try:
         layer = _pick_layer(dataset, source_layer)
         info = pyogrio.read_info(dataset, layer=layer, **options)
-    except pyogrio.errors.DataSourceError as exc:
+    except GDAL_ERRORS as exc:
         raise SourceError(f"{path.name}: GDAL cannot read it: {exc}") from exc
     # A DBF whose encoding GDAL does not know (no .cpg) arrives as ISO 8859-1: one character per byte.
     raw_bytes = driver == "ESRI Shapefile" and (encoding is not None or info["encoding"] in ("ISO-8859-1", None))

@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass
 
 import numpy as np
+import psycopg
+import pysqlite3.dbapi2 as sqlite
 import shapely
 from sqlalchemy import Engine
 
@@ -49,6 +51,9 @@ def _registry_values(row: dict) -> list:
 
 
 class PostgisWriter:
+    # A value the database refuses (too large a number, a duplicate feature id): the file's fault, not ours.
+    data_errors = (psycopg.errors.DataError, psycopg.errors.IntegrityError)
+
     def __init__(self, engine: Engine) -> None:
         self._raw = engine.raw_connection()
         self.conn = self._raw.driver_connection  # psycopg: the transaction opens on the first statement
@@ -116,6 +121,8 @@ def _sqlite_value(value):
 
 
 class SpatialiteWriter:
+    data_errors = (sqlite.DataError, sqlite.IntegrityError)
+
     def __init__(self, engine: Engine) -> None:
         self._raw = engine.raw_connection()
         self.conn = self._raw.driver_connection
