@@ -361,6 +361,8 @@ def test_shapefile_parts_upload_through_the_page_form(app, engine, upload_files,
     r = c.post("/api/imports", data={"layer": layer, "csrf_token": csrf, "respond": "html"}, files=parts)
     assert r.status_code == 201 and layer in r.text
     assert len(stored(engine, layer)) == 3
+    replaced = c.post("/api/imports", data={"csrf_token": csrf, "replace": "on"}, files=parts)
+    assert replaced.status_code == 201 and replaced.json()["layer"] == "thua"  # named after the .shp
 
 
 def test_upload_is_for_admins_only(app, engine, upload_files):

@@ -134,8 +134,9 @@ def _registry_row(run: _Run, layer: str, title: str) -> dict:
 
 def _open(path: Path, options: ImportOptions) -> tuple[str, Source]:
     try:
-        layer = check_layer_id(options.layer or default_layer_id(path.stem))
         source = open_source(path, options.crs, options.encoding, options.source_layer)
+        named_after = Path(source.path).stem if path.is_dir() else path.stem  # a folder: its layer file
+        layer = check_layer_id(options.layer or default_layer_id(named_after))
     except (LayerIdError, SourceError, ValueError) as exc:
         raise ImportFailure([str(exc)]) from exc
     return layer, source
