@@ -28,7 +28,7 @@ def import_command(
 ) -> None:
     """Import a planning layer into its own table (one transaction: all rows or nothing)."""
     from api.cli import _engine, _settings
-    from layers.imports import ImportFailure, ImportOptions, import_file
+    from layers.imports.importer import ImportFailure, ImportOptions, import_file
     from layers.schema import upgrade
 
     engine = _engine(_settings(database_url))

@@ -22,7 +22,7 @@ from starlette.datastructures import UploadFile
 from api.auth import Admin, MaybeUser, csrf_token
 from api.errors import ApiError, error_body
 from layers.accounts import Principal
-from layers.imports import ImportFailure, ImportOptions, ImportResult, import_file
+from layers.imports.importer import ImportFailure, ImportOptions, ImportResult, import_file
 from layers.imports.models import ImportedLayer, imported_layers
 
 router = APIRouter(tags=["imports"])

@@ -19,7 +19,7 @@ from shapely.geometry import MultiPolygon, Point, Polygon, box
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from layers.imports import ImportFailure, ImportOptions, import_file
+from layers.imports.importer import ImportFailure, ImportOptions, import_file
 from layers.imports import reader
 from tests.progress_helpers import logged_in
 

@@ -18,7 +18,7 @@ from pyproj import Transformer
 from shapely.geometry import box
 from sqlalchemy import text
 
-from layers.imports import ImportFailure, ImportOptions, import_file
+from layers.imports.importer import ImportFailure, ImportOptions, import_file
 from layers.imports.stats import landuse_by_district, landuse_overlay
 from layers.settings import REPO_ROOT
 
