@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
@@ -22,8 +23,10 @@ from starlette.datastructures import UploadFile
 from api.auth import Admin, MaybeUser, csrf_token
 from api.errors import ApiError, error_body
 from layers.accounts import Principal
-from layers.imports.importer import ImportFailure, ImportOptions, ImportResult, import_file
 from layers.imports.models import ImportedLayer, imported_layers
+
+if TYPE_CHECKING:
+    from layers.imports.importer import ImportOptions, ImportResult
 
 router = APIRouter(tags=["imports"])
 TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates" / "admin"
@@ -93,6 +96,8 @@ def _save(uploads: list[UploadFile], folder: Path) -> Path:
 
 
 def _run(uploads: list[UploadFile], options: ImportOptions, engine) -> ImportResult:
+    from layers.imports.importer import import_file
+
     with tempfile.TemporaryDirectory(prefix="planmap-import-") as tmp:
         return import_file(engine, _save(uploads, Path(tmp)), options)
 
@@ -100,6 +105,9 @@ def _run(uploads: list[UploadFile], options: ImportOptions, engine) -> ImportRes
 @router.post("/api/imports", status_code=201)
 async def upload(request: Request, who: Admin):
     """Import the uploaded layer: 201 with the result, 422 with the problems (nothing imported)."""
+    # GDAL and Arrow weigh ~130 MB: a worker loads them on its first upload, not at start.
+    from layers.imports.importer import ImportFailure, ImportOptions
+
     form = await request.form()
     uploads = [f for f in form.getlist("file") if isinstance(f, UploadFile) and f.filename]
     as_html = form.get("respond") == "html"
