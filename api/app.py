@@ -23,6 +23,7 @@ ROUTER_MODULES = (
     "api.auth",
     "api.printing",
     "api.where",  # old address or point -> 2025 commune
+    "api.imports",  # planning layers uploaded by admins (layers.imports)
     "api.webmap",  # last: it serves "/" and the static files
 )
 

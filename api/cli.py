@@ -117,9 +117,13 @@ def stats(
 from api.print.cli import print_command  # noqa: E402  (sheets: districts and the province)
 
 app.command("print")(print_command)
-from api.where_cli import where_command  # old address or point -> 2025 commune
+from api.where_cli import where_command  # noqa: E402  (old address or point -> 2025 commune)
 
 app.command("where")(where_command)
+
+from api.import_cli import import_command  # noqa: E402  (planning layers: planmap import FILE)
+
+app.command("import")(import_command)
 
 
 @app.command()

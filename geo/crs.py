@@ -27,7 +27,6 @@ EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{code}"
 OFFICIAL_VN2000_TO_WGS84 = "VN-2000 to WGS 84 (2)"  # EPSG:6960
 STORAGE_SRID = 4326
 VN2000_TM3 = 9207  # VN-2000 / TM-3 104°30': the official system for Kiên Giang
-VN2000_CODES = frozenset({4756, 9207, 3405})
 
 
 @dataclass(frozen=True)
@@ -84,12 +83,22 @@ def lookup(uri_or_code: str | int) -> CrsInfo:
 
 
 @lru_cache(maxsize=None)
+def is_vn2000(code: int) -> bool:
+    """True for VN-2000 and every CRS built on it (UTM, TM-3 zones such as 5897-5899 and 9205-9218).
+
+    >>> is_vn2000(9207), is_vn2000(5898), is_vn2000(4326)
+    (True, True, False)
+    """
+    return CRS.from_epsg(code).geodetic_crs.name == "VN-2000"
+
+
+@lru_cache(maxsize=None)
 def transformer(src: int, dst: int) -> Transformer:
     """A transformer from ``src`` to ``dst`` (EPSG codes), always x=easting/longitude first.
 
     Any path that crosses VN-2000 and WGS 84 uses the official EPSG:6960 operation.
     """
-    if {src, dst} & VN2000_CODES and {src, dst} - VN2000_CODES:
+    if is_vn2000(src) != is_vn2000(dst):  # the path crosses the VN-2000 datum
         group = TransformerGroup(CRS.from_epsg(src), CRS.from_epsg(dst), always_xy=True)
         for candidate in group.transformers:
             if OFFICIAL_VN2000_TO_WGS84 in candidate.description:

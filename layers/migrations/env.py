@@ -5,6 +5,7 @@ from geoalchemy2 import alembic_helpers
 
 import layers.admin2025.models  # noqa: F401  (registers the 2025 unit tables for autogenerate)
 import layers.models_accounts  # noqa: F401  (registers the account tables for autogenerate)
+import layers.imports.models  # noqa: F401  (registers imported_layers for autogenerate)
 from layers.models import Base
 
 config = context.config

@@ -1,0 +1,161 @@
+"""Land-use statistics of an imported layer, in hectares on EPSG:9207 (VN-2000 / TM-3 104°30'):
+
+- ``landuse_by_district``: hectares per land-use code per former district, parcels split by intersection;
+- ``landuse_overlay``: for each industrial park, industrial cluster and economic zone footprint (polygon features
+  of ``features``), the hectares of each land-use code inside it (e.g. how much LUA a planned park converts).
+
+PostGIS computes in SQL (``ST_Intersection``/``ST_Area`` after ``ST_Transform(…, 9207)``; migration 0003 adds
+9207 to ``spatial_ref_sys``); SpatiaLite in Python with a shapely STRtree. Results are cached by
+``(database, layer, statistic, version)``: pass the data version stamp as ``version``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import shapely
+from sqlalchemy import Engine, text
+
+from geo.crs import STORAGE_SRID, VN2000_TM3, transformer
+from layers.imports.tables import check_layer_id
+
+OVERLAY_LAYERS = ("industrial_parks", "industrial_clusters", "economic_zones")
+M2_PER_HA = 10_000.0
+CHUNK = 20_000
+_CACHE: OrderedDict[tuple, list[dict]] = OrderedDict()
+_CACHE_SIZE = 64
+_LOCK = threading.Lock()
+
+
+class NoLandUse(LookupError):
+    """The layer is not imported, or has no land-use field."""
+
+
+def _cached(engine: Engine, layer: str, kind: str, version: str, compute: Callable[[], list[dict]]) -> list[dict]:
+    key = (engine.url.render_as_string(hide_password=True), layer, kind, version)
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    result = compute()
+    with _LOCK:
+        _CACHE[key] = result
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return result
+
+
+def _landuse_column(engine: Engine, layer: str) -> str:
+    check_layer_id(layer)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT landuse_field FROM imported_layers WHERE id = :id"), {"id": layer}).first()
+    if row is None:
+        raise NoLandUse(f"no imported layer {layer!r}")
+    if row[0] is None:
+        raise NoLandUse(f"layer {layer!r} has no land-use field (import it with --landuse-field)")
+    return row[0]
+
+
+# PostGIS: zones (id, label, geom) are subdivided so each parcel is tested against a small piece; parcels inside
+# a piece are taken whole, the others cut. The pieces partition each zone, so the sums are exact.
+_PG_SQL = """
+WITH zones AS ({zones}),
+pieces AS (SELECT zone_id, ST_Subdivide(geom, 256) AS geom FROM zones)
+SELECT z.zone_id, z.label, z.kind, code, sum(m2) / 10000.0 AS hectares FROM (
+  SELECT pc.zone_id, upper(trim(p."{code}"::text)) AS code,
+         ST_Area(ST_Transform(CASE WHEN ST_CoveredBy(p.geom, pc.geom) THEN p.geom
+                                   ELSE ST_CollectionExtract(ST_Intersection(p.geom, pc.geom), 3) END, 9207)) AS m2
+  FROM pieces pc JOIN "{layer}" p ON p.geom && pc.geom AND ST_Intersects(p.geom, pc.geom)
+) cut JOIN zones z USING (zone_id)
+GROUP BY z.zone_id, z.label, z.kind, code ORDER BY z.zone_id, code
+"""
+_DISTRICT_ZONES = "SELECT gso_code::text AS zone_id, name AS label, 'district' AS kind, geom FROM districts"
+_FEATURE_ZONES = ("SELECT id AS zone_id, name AS label, layer AS kind, geom FROM features "
+                  "WHERE layer IN ('industrial_parks', 'industrial_clusters', 'economic_zones') "
+                  "AND ST_Dimension(geom) = 2")
+_SQLITE_DISTRICTS = "SELECT CAST(gso_code AS TEXT), name, 'district', AsBinary(geom) FROM districts"
+_SQLITE_FEATURES = ("SELECT id, name, layer, AsBinary(geom) FROM features WHERE layer IN ('industrial_parks', "
+                    "'industrial_clusters', 'economic_zones') AND ST_Dimension(geom) = 2")
+
+
+def _postgis(engine: Engine, layer: str, code: str, zones_sql: str) -> list[tuple]:
+    with engine.connect() as conn:
+        return list(conn.execute(text(_PG_SQL.format(zones=zones_sql, code=code, layer=layer))))
+
+
+def _parcels(conn, layer: str, code: str, zone_bounds: tuple | None) -> Iterator[tuple[list, np.ndarray]]:
+    """(codes, geometries) of the layer's parcels in chunks, only those in ``zone_bounds`` when given."""
+    sql = f'SELECT upper(trim(CAST("{code}" AS TEXT))), AsBinary(geom) FROM "{layer}"'
+    params: tuple = ()
+    if zone_bounds is not None:
+        sql += (" WHERE ROWID IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = ? AND f_geometry_column = "
+                "'geom' AND search_frame = BuildMbr(?, ?, ?, ?, 4326))")
+        params = (layer, *zone_bounds)
+    cursor = conn.execute(sql, params)
+    while rows := cursor.fetchmany(CHUNK):
+        yield [r[0] for r in rows], shapely.from_wkb([r[1] for r in rows])
+
+
+def _tm3_m2(geoms: np.ndarray) -> np.ndarray:
+    return shapely.area(shapely.transform(geoms, transformer(STORAGE_SRID, VN2000_TM3).transform,
+                                          interleaved=False))
+
+
+def _overlay_python(engine: Engine, layer: str, code: str, zones_sql: str, by_zone_bbox: bool) -> list[tuple]:
+    """The same sums as the SQL, with an STRtree over the zones (SpatiaLite)."""
+    raw = engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        zones = conn.execute(zones_sql).fetchall()
+        shapes = shapely.from_wkb([z[3] for z in zones])
+        shapely.prepare(shapes)
+        tree = shapely.STRtree(shapes)
+        sums: dict[tuple[int, str | None], float] = defaultdict(float)
+        frames = [tuple(shapely.bounds(g)) for g in shapes] if by_zone_bbox else [None]
+        for frame_index, frame in enumerate(frames):
+            for codes, geoms in _parcels(conn, layer, code, frame):
+                parcel_i, zone_i = tree.query(geoms, predicate="intersects")
+                if by_zone_bbox:  # one zone at a time: its own parcels only
+                    keep = zone_i == frame_index
+                    parcel_i, zone_i = parcel_i[keep], zone_i[keep]
+                inside = shapely.covers(shapes[zone_i], geoms[parcel_i])
+                pieces = np.where(inside, geoms[parcel_i], shapely.intersection(geoms[parcel_i], shapes[zone_i]))
+                for p, z, m2 in zip(parcel_i, zone_i, _tm3_m2(pieces)):
+                    sums[(int(z), codes[p])] += float(m2)
+    finally:
+        raw.close()
+    rows = [(zones[z][0], zones[z][1], zones[z][2], c, m2 / M2_PER_HA) for (z, c), m2 in sums.items()]
+    return sorted(rows, key=lambda r: (r[0], r[3] or ""))
+
+
+def _compute(engine: Engine, layer: str, districts: bool) -> list[tuple]:
+    code = _landuse_column(engine, layer)
+    if engine.dialect.name == "postgresql":
+        return _postgis(engine, layer, code, _DISTRICT_ZONES if districts else _FEATURE_ZONES)
+    return _overlay_python(engine, layer, code, _SQLITE_DISTRICTS if districts else _SQLITE_FEATURES,
+                           by_zone_bbox=not districts)
+
+
+def landuse_by_district(engine: Engine, layer: str, version: str) -> list[dict]:
+    """``[{"gso_code", "district", "code", "hectares"}]``: hectares of each code in each former district.
+
+    ``code`` is the field's value trimmed and in upper case (None for an empty value); unknown codes are kept.
+    """
+    def compute() -> list[dict]:
+        return [{"gso_code": int(z), "district": label, "code": c, "hectares": ha}
+                for z, label, _kind, c, ha in _compute(engine, layer, districts=True)]
+
+    return _cached(engine, layer, "by_district", version, compute)
+
+
+def landuse_overlay(engine: Engine, layer: str, version: str) -> list[dict]:
+    """``[{"feature_id", "layer", "name", "code", "hectares"}]``: hectares of each code inside each park,
+    cluster and economic zone footprint."""
+    def compute() -> list[dict]:
+        return [{"feature_id": z, "layer": kind, "name": label, "code": c, "hectares": ha}
+                for z, label, kind, c, ha in _compute(engine, layer, districts=False)]
+
+    return _cached(engine, layer, "overlay", version, compute)
