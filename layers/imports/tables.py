@@ -34,12 +34,13 @@ class LayerIdError(ValueError):
 
 def service_names() -> set[str]:
     """The service's own tables and collection ids: a layer may not take any of them."""
+    import layers.admin2025.models  # noqa: F401  (registers the 2025 unit tables)
     import layers.imports.models  # noqa: F401  (registers imported_layers)
     import layers.models_accounts  # noqa: F401
-    from layers.catalog import COLLECTIONS
     from layers.models import Base
+    from layers.store.catalog import collections
 
-    return set(Base.metadata.tables) | set(COLLECTIONS)
+    return set(Base.metadata.tables) | {c.id for c in collections()}
 
 
 def check_layer_id(layer_id: str) -> str:
