@@ -12,6 +12,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 from geo.area import M2_PER_HA, hectares
+from geo.geometry import as_multipolygon
 from geo.crs import STORAGE_SRID, VN2000_TM3
 from geo.transform import reproject
 from layers.admin2025.sources import FORMER_KIEN_GIANG, FormerUnit, Merge, Sources
@@ -99,7 +100,8 @@ def crosswalk_rows(pieces: list[Piece], district_ha: dict[int, float], commune_h
                    formed_from: dict[str, set[int]]) -> list[dict]:
     """Rows of ``district_commune_crosswalk``: shares of the district and of the unit, in percent."""
     return [
-        {"district_code": p.district, "commune_code": p.commune, "area_ha": p.area_ha,
+        {"id": f"{p.district}-{p.commune or 'none'}", "geom": _lonlat_polygons(p.geom),
+         "district_code": p.district, "commune_code": p.commune, "area_ha": p.area_ha,
          "share_of_district_pct": 100 * p.area_ha / district_ha[p.district],
          "share_of_commune_pct": 100 * p.area_ha / commune_ha[p.commune] if p.commune else None,
          "formed_from_district": p.commune is not None and p.district in formed_from[p.commune],
@@ -200,3 +202,9 @@ def former_commune_rows(src: Sources, kept: set[str]) -> list[dict]:
 
 def formed_from_districts(rows: list[dict]) -> dict[str, set[int]]:
     return {r["code"]: {d["code"] for d in r["former_districts"]} for r in rows}
+
+
+def _lonlat_polygons(geom_tm3: BaseGeometry) -> MultiPolygon:
+    """A piece back in EPSG:4326, its polygonal parts only (an intersection may also leave lines and points)."""
+    parts = [g for g in shapely.get_parts(geom_tm3) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return as_multipolygon(reproject(unary_union(parts), VN2000_TM3, STORAGE_SRID))

@@ -55,5 +55,5 @@ def write(session: Session, rows: Admin2025Rows) -> None:
         session.merge(Commune2025(**{**r, "geom": from_shape(r["geom"], srid=SRID)}))
     session.flush()
     session.add_all(FormerCommune(**r) for r in rows.former_communes)
-    session.add_all(DistrictCommune(**r) for r in rows.crosswalk)
+    session.add_all(DistrictCommune(**{**r, "geom": from_shape(r["geom"], srid=SRID)}) for r in rows.crosswalk)
     session.flush()

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import shapely
 from shapely.geometry.base import BaseGeometry
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from geo.area import M2_PER_HA
-from layers.admin2025.index import AdminIndex, to_tm3
+from layers.admin2025.index import AdminIndex, admin_index, to_tm3
 from layers.admin2025.results import (
     CommuneShare,
     DistrictCommunes,
@@ -23,6 +26,7 @@ from layers.admin2025.results import (
     FeatureCommunes,
     UncoveredPart,
 )
+from layers.store.version import VersionedCache
 
 POLYGONAL = ("Polygon", "MultiPolygon")
 LINEAR = ("LineString", "MultiLineString")
@@ -110,3 +114,23 @@ def communes_of_district(index: AdminIndex, code: int) -> DistrictCommunes:
 
 def _largest_first(share: DistrictShare) -> tuple[float, str]:
     return -share.share_of_district_pct, share.commune.code
+
+
+def plan_feature_communes(session: Session) -> dict[str, FeatureCommunes]:
+    """The 2025 units of every plan feature (its drawn geometry), by feature id; once per data version."""
+    return _FEATURES.get(session, _read_feature_communes)
+
+
+def _read_feature_communes(session: Session) -> dict[str, FeatureCommunes]:
+    from layers.models import Feature, FeatureDistrict  # the plan's own tables
+
+    index = admin_index(session)
+    districts: dict[str, list[int]] = {}
+    for fid, code in session.execute(select(FeatureDistrict.feature_id, FeatureDistrict.gso_code)):
+        districts.setdefault(fid, []).append(code)
+    rows = session.execute(select(Feature.id, Feature.geometry_precision, Feature.geom.ST_AsBinary()))
+    return {fid: communes_of_feature(index, shapely.from_wkb(bytes(wkb)), precision, districts.get(fid, []))
+            for fid, precision, wkb in rows}
+
+
+_FEATURES = VersionedCache("plan_feature_communes")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from layers.models import SRID, Base
@@ -48,7 +48,7 @@ class DistrictCommune(Base):
     of the district that no 2025 polygon covers (``reason`` says why). A district's rows sum to its area."""
 
     __tablename__ = "district_commune_crosswalk"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)  # "907-30958"; "907-none" for the uncovered part
     district_code: Mapped[int] = mapped_column(ForeignKey("districts.gso_code"), index=True)
     commune_code: Mapped[str | None] = mapped_column(ForeignKey("communes_2025.code"), index=True)
     area_ha: Mapped[float] = mapped_column(Float)
@@ -58,3 +58,4 @@ class DistrictCommune(Base):
     # the two polygons only overlap because the pre-2025 and 2025 boundary data differ.
     formed_from_district: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(Text)
+    geom: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=True))  # the piece

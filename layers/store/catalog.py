@@ -9,6 +9,7 @@ and the print sheets use.
 
 from __future__ import annotations
 
+from layers.store.admin2025 import COMMUNE_FIELDS, CROSSWALK_FIELDS, CommuneProvider, CrosswalkProvider
 from layers.store.model import Collection
 from layers.store.plan_layers import DISTRICT_FIELDS, DistrictProvider, PlanLayerProvider, plan_fields
 from layers.store.table import TableProvider
@@ -59,6 +60,18 @@ _PROVIDERS: list[TableProvider] = [
           "Point", "anchor", about=AT_A_POINT + "Routes are in infrastructure_routes. "),
     _plan("infrastructure_routes", "infrastructure_projects", "Tuyến hạ tầng", "Infrastructure routes",
           "LineString", kinds=("line",), about="The infrastructure projects drawn as routes. "),
+    CommuneProvider(Collection(
+        "communes_2025", "Xã, phường, đặc khu (từ 01/7/2025)", "Communes of An Giang (from 1 July 2025)",
+        "The commune-level units of the new An Giang province (code 91) that cover former Kiên Giang: the 48 "
+        "formed from its communes (Resolution 1654/NQ-UBTVQH15) and three border slivers of former-An Giang units; "
+        "polygons from sapnhap.bando.com.vn via thanglequoc/vietnamese-provinces-database (MIT), areas computed in "
+        "EPSG:9207. Known defects are stated per unit (geometry_note).", "MultiPolygon", COMMUNE_FIELDS,
+        tile_fields=("name", "type", "full_name", "formed_from_kien_giang"))),
+    CrosswalkProvider(Collection(
+        "district_commune_crosswalk", "Huyện cũ – xã mới", "Former district × 2025 commune",
+        "One piece per former district and 2025 commune, split by intersection in EPSG:9207, with the share of "
+        "each; a district's pieces (with the part no 2025 polygon covers) add up to it.", "MultiPolygon",
+        CROSSWALK_FIELDS, tile_fields=("district_code", "commune_code", "share_of_district_pct"))),
     TaskProvider(Collection(
         "tasks", "Nhiệm vụ", "Plan tasks",
         "Tasks of the 2022 and 2024 plans, one per document item, with lead agencies, deadline and reported "

@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session
 
 from geo.area import hectares
 from layers import progress
+from layers.admin2025.index import admin_index
+from layers.admin2025.lookup import communes_of_district, plan_feature_communes
+from layers.admin2025.results import FeatureCommunes
 from layers.models import District, Feature
 from layers.store.model import Collection, Field
 from layers.store.table import Source, TableProvider
@@ -63,6 +66,10 @@ FEATURE_FIELDS = (
     Field("source", "string", "document and section"),
     Field("location_note", "string"),
     Field("location_note_vi", "string"),
+    Field("communes_2025", "string", "GSO codes of the units of An Giang (from 1 July 2025) it lies in", False),
+    Field("communes_2025_names", "string", "their names, with the share of the feature in each", False),
+    Field("communes_2025_basis", "string", "geometry (intersected) or district (location unknown: the units "
+          "formed from its former district, as candidates)", False),
 )
 PROGRESS_FIELDS = (
     Field("progress_state", "string", "no_tasks, not_reported, in_progress, overdue or done", False),
@@ -80,6 +87,7 @@ DISTRICT_FIELDS = (
     Field("tasks_via_features", "integer", "tasks linked to a plan feature in the district", False),
     Field("tasks_linked", "integer", "tasks linked either way (listed on the panel and the sheet)", False),
     *PROGRESS_FIELDS[:1], *PROGRESS_FIELDS[2:],
+    Field("communes_2025", "string", "GSO codes of the units formed from its communes (Resolution 1654)", False),
 )
 
 
@@ -98,6 +106,15 @@ def _read_areas(session: Session) -> dict[str, float]:
 def mapped_areas(session: Session) -> dict[str, float]:
     """Hectares (EPSG:9207) of every polygon feature, by id; computed once per data version."""
     return _AREAS.get(session, _read_areas)
+
+
+def _communes(found: FeatureCommunes | None) -> dict:
+    if found is None:
+        return {"communes_2025": "", "communes_2025_names": "", "communes_2025_basis": None}
+    names = [c.commune.full_name + (f" ({c.share_pct:.1f} %)" if c.share_pct is not None else "")
+             for c in found.communes]
+    return {"communes_2025": ",".join(c.commune.code for c in found.communes),
+            "communes_2025_names": "; ".join(names), "communes_2025_basis": found.basis}
 
 
 def _progress(roll: progress.Rollup | None) -> dict:
@@ -125,12 +142,13 @@ class PlanLayerProvider(TableProvider):
         rolls = progress.feature_progress(session, today)
         districts = progress.links(session).district_of_feature
         areas = mapped_areas(session)
+        communes = plan_feature_communes(session)
         out = []
         for r in rows:
             m, extra = r._mapping, r._extra or {}
             values = {n: m[n] for n in _COLUMNS} | {
                 "district_codes": ",".join(str(c) for c in districts.get(r._id, ())),
-                "mapped_area_ha": areas.get(r._id)} | _progress(rolls.get(r._id))
+                "mapped_area_ha": areas.get(r._id)} | _progress(rolls.get(r._id)) | _communes(communes.get(r._id))
             out.append({f.name: values.get(f.name, extra.get(f.name)) for f in self.collection.fields})
         return out
 
@@ -149,11 +167,14 @@ class DistrictProvider(TableProvider):
                       where, {n: getattr(District, n) for n in names})
 
     def finish(self, session: Session, rows: list, today: dt.date) -> list[dict]:
+        index = admin_index(session)
         out = []
         for r in rows:
             tasks = progress.district_tasks(session, r._id, today)
             roll = _progress(tasks.progress)
+            units = communes_of_district(index, r._id).communes if r._id in index.districts else []
             values = dict(r._mapping) | {"area_ha": round(r.area_ha, 2), "raw_material": bool(r.raw_material),
-                                         "note": DISTRICT_NOTE} | tasks.counts() | roll
+                                         "note": DISTRICT_NOTE, "communes_2025": ",".join(
+                                             u.commune.code for u in units)} | tasks.counts() | roll
             out.append({f.name: values.get(f.name) for f in self.collection.fields})
         return out
