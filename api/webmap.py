@@ -15,7 +15,8 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from api.deps import get_session
-from api.errors import ApiError
+from api.errors import ApiError, responses
+from api.params import DistrictCode
 from layers import mapdata
 from layers.search import search as run_search
 from web import basemap
@@ -64,7 +65,8 @@ def base(request: Request, session: Session = Depends(get_session)) -> JSONRespo
     return _json(cached[1], 3600)
 
 
-@router.get("/api/map/features/{feature_id}", summary="Popup: a feature with its districts and linked tasks")
+@router.get("/api/map/features/{feature_id}", summary="Popup: a feature with its districts and linked tasks",
+            responses=responses(404))
 def feature(feature_id: str, session: Session = Depends(get_session)) -> JSONResponse:
     detail = mapdata.feature_detail(session, feature_id)
     if detail is None:
@@ -72,12 +74,10 @@ def feature(feature_id: str, session: Session = Depends(get_session)) -> JSONRes
     return _json(detail)
 
 
-@router.get("/api/map/districts/{gso_code}", summary="District panel: area, raw material, features, tasks")
-def district(gso_code: int, session: Session = Depends(get_session)) -> JSONResponse:
-    detail = mapdata.district_detail(session, gso_code)
-    if detail is None:
-        raise ApiError(404, "NotFound", f"no former district with GSO code {gso_code}")
-    return _json(detail)
+@router.get("/api/map/districts/{gso_code}", summary="District panel: area, raw material, features, tasks",
+            responses=responses(404))
+def district(gso_code: DistrictCode, session: Session = Depends(get_session)) -> JSONResponse:
+    return _json(mapdata.district_detail(session, gso_code))
 
 
 @router.get("/api/map/stats", summary="Statistics panel: hectares, occupancy and targets, progress by agency")
