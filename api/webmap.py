@@ -99,7 +99,8 @@ def basemap_status(request: Request) -> JSONResponse:
     return _json({"online": basemap.online(request.app.state.settings.cache_dir)})
 
 
-@router.get("/api/map/basemap/{z}/{x}/{y}.png", include_in_schema=False)
+@router.get("/api/map/basemap/{z}/{x}/{y}.png", include_in_schema=False, response_class=Response,
+            responses={200: {"content": {"image/png": {}}}})
 def basemap_tile(request: Request, z: int, x: int, y: int) -> Response:
     if not basemap.valid_tile(z, x, y):
         raise ApiError(404, "NotFound", f"no tile {z}/{x}/{y}")
