@@ -3,28 +3,61 @@
 Routes: ``POST /api/auth/login``, ``POST /api/auth/logout``, ``GET /api/auth/me``, ``GET|POST /api/auth/tokens``,
 ``DELETE /api/auth/tokens/{id}``, ``POST /api/auth/users`` (admin). Dependencies for other routers:
 ``current_user`` (a Principal or None) and ``require_role(role)`` (401 anonymous, 403 too low a role).
+Failed logins and new tokens are throttled per account and per address (``layers.throttle``): 429 with
+``Retry-After``, and an audit entry for each refused attempt.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.errors import ApiError
-from layers import accounts
-from layers.accounts import AccountError, Principal
+from api import body
+from api.errors import ApiError, responses
+from layers import accounts, audit, throttle
+from layers.accounts import MAX_TOKEN_DAYS, MIN_PASSWORD, TOKEN_DAYS, AccountError, Principal
 from layers.models_accounts import User
 
 router = APIRouter(tags=["auth"])
 COOKIE = "planmap_session"
 SESSION_AGE = 12 * 3600  # a working day; then log in again
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+AUTH_RESPONSES = responses(401, 403)
+
+
+class LoginBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=128)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class LogoutBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    csrf_token: str | None = Field(None, max_length=128, description="the session's CSRF token (forms); "
+                                                                      "or send it as X-CSRF-Token")
+
+
+class TokenBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field("token", max_length=128, description="what the token is for")
+    expires_in_days: int = Field(TOKEN_DAYS, ge=1, le=MAX_TOKEN_DAYS)
+
+
+class UserBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=MIN_PASSWORD, max_length=1024)
+    role: Literal["agency_reporter", "coordinator", "admin"]
+    agency_id: str | None = Field(None, max_length=64, description="required for an agency_reporter")
+    display_name: str | None = Field(None, max_length=128)
 
 
 def _serializer(request: Request) -> URLSafeTimedSerializer:
@@ -35,6 +68,15 @@ def csrf_token(request: Request, sid: str) -> str:
     """Tied to the session id, so a page of another site cannot know it."""
     key = request.app.state.settings.secret_key.encode()
     return hmac.new(key, f"csrf:{sid}".encode(), hashlib.sha256).hexdigest()
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _cookie_flags(request: Request) -> dict:
+    """The cookie's flags: the same when it is set and when it is cleared, or a browser keeps it."""
+    return {"path": "/", "httponly": True, "samesite": "lax", "secure": request.url.scheme == "https"}
 
 
 def _cookie_session(request: Request) -> dict | None:
@@ -55,7 +97,10 @@ def _load(request: Request, finder) -> Principal | None:
 
 
 def current_user(request: Request) -> Principal | None:
-    """The caller from ``Authorization: Bearer`` or the session cookie; None when anonymous."""
+    """The caller from ``Authorization: Bearer`` or the session cookie; None when anonymous.
+
+    Read from the database on every request: a revoked token, a deleted user or a new role counts at once.
+    """
     if hasattr(request.state, "principal"):
         return request.state.principal
     header = request.headers.get("authorization", "")
@@ -64,7 +109,7 @@ def current_user(request: Request) -> Principal | None:
         token = header[7:].strip()
         who = _load(request, lambda s: accounts.user_for_token(s, token))
         if who is None:
-            raise ApiError(401, "Unauthorized", "the API token is unknown or revoked",
+            raise ApiError(401, "Unauthorized", "the API token is unknown, expired or revoked",
                            {"WWW-Authenticate": 'Bearer error="invalid_token"'})
         via = "token"
     elif (data := _cookie_session(request)) is not None:
@@ -80,8 +125,7 @@ def current_user(request: Request) -> Principal | None:
 async def _check_csrf(request: Request) -> None:
     """Cookie-authenticated writes must carry the session's CSRF token (header or form field)."""
     given = request.headers.get("x-csrf-token")
-    if given is None and request.headers.get("content-type", "").startswith(
-            ("application/x-www-form-urlencoded", "multipart/form-data")):
+    if given is None and body.media_type(request) in (body.FORM, body.MULTIPART):
         given = (await request.form()).get("csrf_token")
     if not given or not hmac.compare_digest(str(given), csrf_token(request, request.state.sid)):
         raise ApiError(403, "CsrfFailed", "missing or wrong CSRF token: reload the page and try again")
@@ -109,58 +153,80 @@ Coordinator = Annotated[Principal, Depends(require_role("coordinator"))]
 Admin = Annotated[Principal, Depends(require_role("admin"))]
 
 
-async def _credentials(request: Request) -> dict:
-    if request.headers.get("content-type", "").startswith("application/json"):
-        try:
-            body = await request.json()
-        except ValueError as exc:
-            raise ApiError(400, "InvalidBody", "the body is not JSON") from exc
-        return body if isinstance(body, dict) else {}
-    return dict(await request.form())
+def throttled(seconds: int, what: str) -> ApiError:
+    return ApiError(429, "TooManyAttempts", f"too many {what}: try again in {seconds} seconds",
+                    {"Retry-After": str(seconds)})
 
 
-def _open(request: Request, username: str, password: str) -> tuple[Principal | None, str]:
-    """(who, session id) for good credentials; argon2 takes ~50 ms, so this runs in a worker thread."""
-    if not (username and password):
-        return None, ""
+@dataclass(frozen=True)
+class SignIn:
+    """What a login attempt gave: the user and session id, or a wait in seconds when throttled."""
+
+    who: Principal | None = None
+    sid: str = ""
+    retry_after: int = 0
+
+
+def _sign_in(request: Request, username: str, password: str) -> SignIn:
+    address = client_address(request)
+    keys = [(throttle.LOGIN_ACCOUNT, username), (throttle.LOGIN_ADDRESS, address)]
     with request.app.state.sessions() as session, session.begin():
+        if seconds := throttle.wait(session, keys):
+            audit.record(session, "anonymous", "login.throttled", "login", username[:96], None,
+                         {"address": address, "retry_after": seconds})
+            return SignIn(retry_after=seconds)
         user = accounts.authenticate(session, username, password)
-        return (accounts.principal(user), accounts.open_session(session, user, SESSION_AGE)) if user else (None, "")
+        if user is None:
+            throttle.count(session, keys)
+            return SignIn()
+        throttle.forget(session, throttle.LOGIN_ACCOUNT, username)
+        return SignIn(accounts.principal(user), accounts.open_session(session, user, SESSION_AGE))
 
 
-@router.post("/api/auth/login")
+async def sign_in(request: Request, username: str, password: str) -> SignIn:
+    """Check a password under the throttle; argon2 takes ~50 ms, so this runs in a worker thread."""
+    return await run_in_threadpool(_sign_in, request, username, password)
+
+
+def set_session_cookie(response: Response, request: Request, attempt: SignIn) -> None:
+    value = _serializer(request).dumps({"uid": attempt.who.user_id, "sid": attempt.sid})
+    response.set_cookie(COOKIE, value, max_age=SESSION_AGE, **_cookie_flags(request))
+
+
+@router.post("/api/auth/login", openapi_extra=body.document(LoginBody, forms=False),
+             responses=responses(401, 429))
 async def login(request: Request):
-    """Check username and password; set the session cookie. A form post is redirected to ``next``."""
-    body = await _credentials(request)
-    is_form = not request.headers.get("content-type", "").startswith("application/json")
-    username, password = str(body.get("username") or ""), str(body.get("password") or "")
-    who, sid = await run_in_threadpool(_open, request, username, password)
-    nxt = str(body.get("next") or "/report")
-    nxt = nxt if nxt.startswith("/") and not nxt.startswith("//") else "/report"  # no open redirect
-    if who is None:
-        if is_form:
-            return RedirectResponse(f"/login?error=1&next={nxt}", 303)
+    """Check username and password; set the session cookie and return the CSRF token for writes.
+
+    After 5 failures a minute for an account (20 for an address) the answer is 429 with ``Retry-After``.
+    The login page (``/login``) posts its form to ``/login``."""
+    credentials = await body.read(request, LoginBody, forms=False)
+    attempt = await sign_in(request, credentials.username, credentials.password)
+    if attempt.retry_after:
+        raise throttled(attempt.retry_after, "failed logins")
+    if attempt.who is None:
         raise ApiError(401, "LoginFailed", "wrong username or password")
-    response: Response = RedirectResponse(nxt, 303) if is_form else JSONResponse(
-        {"user": who.__dict__, "csrf_token": csrf_token(request, sid)})
-    response.set_cookie(COOKIE, _serializer(request).dumps({"uid": who.user_id, "sid": sid}),
-                        max_age=SESSION_AGE, httponly=True, samesite="lax",
-                        secure=request.url.scheme == "https", path="/")
+    response = JSONResponse({"user": attempt.who.__dict__, "csrf_token": csrf_token(request, attempt.sid)})
+    set_session_cookie(response, request, attempt)
     return response
 
 
-@router.post("/api/auth/logout")
-def logout(request: Request):
-    is_form = not request.headers.get("content-type", "").startswith("application/json")
-    if (data := _cookie_session(request)) is not None:
+@router.post("/api/auth/logout", openapi_extra=body.document(LogoutBody, required=False),
+             responses=AUTH_RESPONSES | {303: {"description": "a form's logout: to the login page"}})
+async def logout(request: Request, who: MaybeUser):
+    """End the session (it needs the CSRF token, so another site cannot log a user out) and clear the cookie."""
+    await body.read(request, LogoutBody)
+    if who is not None and request.state.auth_via == "cookie":
+        await _check_csrf(request)
         with request.app.state.sessions() as session, session.begin():
-            accounts.close_session(session, data["sid"])
+            accounts.close_session(session, request.state.sid)
+    is_form = body.media_type(request) in (body.FORM, body.MULTIPART)
     response: Response = RedirectResponse("/login", 303) if is_form else JSONResponse({"logged_out": True})
-    response.delete_cookie(COOKIE, path="/")
+    response.delete_cookie(COOKIE, **_cookie_flags(request))
     return response
 
 
-@router.get("/api/auth/me")
+@router.get("/api/auth/me", responses=responses(401))
 def me(request: Request, who: MaybeUser):
     if who is None:
         return {"user": None, "role": "viewer"}
@@ -168,45 +234,60 @@ def me(request: Request, who: MaybeUser):
     return {"user": who.__dict__, "role": who.role, "csrf_token": csrf_token(request, sid) if sid else None}
 
 
-@router.get("/api/auth/tokens")
+@router.get("/api/auth/tokens", responses=AUTH_RESPONSES)
 def list_tokens(request: Request, who: Reporter):
     with request.app.state.sessions() as session:
         return {"tokens": accounts.tokens_of(session, who.user_id)}
 
 
-@router.post("/api/auth/tokens", status_code=201)
+def _make_token(request: Request, who: Principal, wanted: TokenBody) -> dict:
+    address = client_address(request)
+    keys = [(throttle.TOKEN_ACCOUNT, str(who.user_id)), (throttle.TOKEN_ADDRESS, address)]
+    with request.app.state.sessions() as session, session.begin():
+        if seconds := throttle.wait(session, keys):
+            audit.record(session, who.username, "token.throttled", "api_token", "-", None,
+                         {"address": address, "retry_after": seconds})
+            return {"retry_after": seconds}
+        throttle.count(session, keys)
+        row, token = accounts.create_token(session, session.get(User, who.user_id), wanted.name,
+                                           wanted.expires_in_days)
+        return {"id": row.id, "name": row.name, "token": token,
+                "expires_at": row.expires_at.isoformat(timespec="seconds")}
+
+
+@router.post("/api/auth/tokens", status_code=201, openapi_extra=body.document(TokenBody, forms=False),
+             responses=AUTH_RESPONSES | responses(429))
 async def new_token(request: Request, who: Reporter):
-    """A new API token; the response is the only time it is shown."""
-    body = await _credentials(request)
+    """A new API token, valid ``expires_in_days`` (90 by default); the response is the only time it is shown.
 
-    def make() -> dict:
-        with request.app.state.sessions() as session, session.begin():
-            row, token = accounts.create_token(session, session.get(User, who.user_id), str(body.get("name") or ""))
-            return {"id": row.id, "name": row.name, "token": token}
+    At most 5 new tokens a minute for an account (20 for an address): then 429 with ``Retry-After``."""
+    wanted = await body.read(request, TokenBody, forms=False)
+    made = await run_in_threadpool(_make_token, request, who, wanted)
+    if "retry_after" in made:
+        raise throttled(made["retry_after"], "new API tokens")
+    return JSONResponse(made, 201)
 
-    return await run_in_threadpool(make)
 
-
-@router.delete("/api/auth/tokens/{token_id}", status_code=204)
-def delete_token(token_id: int, request: Request, who: Reporter):
+@router.delete("/api/auth/tokens/{token_id}", status_code=204, responses=AUTH_RESPONSES | responses(404))
+def delete_token(token_id: Annotated[int, Path(ge=1, le=2**31 - 1)], request: Request, who: Reporter):
     with request.app.state.sessions() as session, session.begin():
         if not accounts.revoke_token(session, who, token_id):
             raise ApiError(404, "NotFound", f"no active token {token_id} of yours")
     return Response(status_code=204)
 
 
-@router.post("/api/auth/users", status_code=201)
+@router.post("/api/auth/users", status_code=201, openapi_extra=body.document(UserBody, forms=False),
+             responses=AUTH_RESPONSES)
 async def add_user(request: Request, who: Admin):
-    body = await _credentials(request)
+    wanted = await body.read(request, UserBody, forms=False, code="InvalidUser")
 
     def make() -> dict:
         with request.app.state.sessions() as session, session.begin():
-            user = accounts.create_user(session, str(body.get("username") or ""), str(body.get("password") or ""),
-                                        str(body.get("role") or ""), body.get("agency_id") or None,
-                                        body.get("display_name"), actor=who.username)
+            user = accounts.create_user(session, wanted.username, wanted.password, wanted.role,
+                                        wanted.agency_id, wanted.display_name, actor=who.username)
             return accounts.user_summary(user)
 
     try:
-        return await run_in_threadpool(make)
+        return JSONResponse(await run_in_threadpool(make), 201)
     except AccountError as exc:
         raise ApiError(422, "InvalidUser", str(exc)) from exc

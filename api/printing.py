@@ -11,9 +11,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from api.deps import get_session
-from api.errors import ApiError
+from api.errors import responses
+from api.params import DistrictCode
 from api.print.cache import cached_sheet
-from api.print.sheetdata import district_exists
 
 router = APIRouter(prefix="/print", tags=["printing"])
 
@@ -37,39 +37,28 @@ def _send(request: Request, session: Session, gso: int | None, size: str, lang: 
     return Response(sheet.content, media_type=MEDIA[fmt], headers=headers)
 
 
-def _district(session: Session, gso_code: int) -> int:
-    if not district_exists(session, gso_code):
-        raise ApiError(
-            404,
-            "NotFound",
-            f"no former district with GSO code {gso_code}; "
-            "codes are 899-914 (see /collections/districts/items)",
-        )
-    return gso_code
-
-
 @router.get(
     "/district/{gso_code}.pdf",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}, 404: {"description": "unknown district"}},
+    responses={200: {"content": {"application/pdf": {}}}, **responses(404)},
 )
 def district_pdf(
-    request: Request, gso_code: int, session: Db, size: Size = "A3", lang: Lang = "vi"
+    request: Request, gso_code: DistrictCode, session: Db, size: Size = "A3", lang: Lang = "vi"
 ) -> Response:
     """A vector PDF map sheet of one former district, true to scale, with its statistics and tasks."""
-    return _send(request, session, _district(session, gso_code), size, lang, "pdf")
+    return _send(request, session, gso_code, size, lang, "pdf")
 
 
 @router.get(
     "/district/{gso_code}.png",
     response_class=Response,
-    responses={200: {"content": {"image/png": {}}}, 404: {"description": "unknown district"}},
+    responses={200: {"content": {"image/png": {}}}, **responses(404)},
 )
 def district_png(
-    request: Request, gso_code: int, session: Db, size: Size = "A3", lang: Lang = "vi"
+    request: Request, gso_code: DistrictCode, session: Db, size: Size = "A3", lang: Lang = "vi"
 ) -> Response:
     """The map page of a district sheet as a PNG image (150 dpi)."""
-    return _send(request, session, _district(session, gso_code), size, lang, "png")
+    return _send(request, session, gso_code, size, lang, "png")
 
 
 @router.get("/province.pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})

@@ -13,8 +13,10 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import Field
 
-from api.auth import MaybeUser, csrf_token
+from api import body
+from api.auth import LoginBody, MaybeUser, csrf_token, set_session_cookie, sign_in
 from api.errors import ApiError
 from layers import progress, reporting, reporting_periods
 from layers.accounts import Principal
@@ -39,25 +41,49 @@ def _t(lang: str) -> dict[str, str]:
     return strings["vi"] | strings.get(lang, {}) if lang != "vi" else strings["vi"]
 
 
-def _page(request: Request, name: str, who: Principal | None, **context) -> HTMLResponse:
+def _page(request: Request, name: str, who: Principal | None, status: int = 200, headers: dict | None = None,
+          **context) -> HTMLResponse:
+    """A page; the security headers (CSP, framing) come from ``api.middleware.SecurityHeaders``."""
     lang = request.query_params.get("lang", "vi")
     sid = getattr(request.state, "sid", None)
     html = _env.get_template(name).render(t=_t(lang), lang=lang if lang in ("vi", "en") else "vi", who=who,
                                           csrf=csrf_token(request, sid) if sid else "", **context)
-    return HTMLResponse(html, headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
-                                       "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
-                                                                  "style-src 'self' 'unsafe-inline'"})
+    return HTMLResponse(html, status, headers={"Cache-Control": "no-store"} | (headers or {}))
 
 
 def _login_redirect(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={request.url.path}", 303)
 
 
+def _local(path: str | None) -> str:
+    """Only a path of this site: never an open redirect."""
+    return path if path and path.startswith("/") and not path.startswith("//") else "/report"
+
+
+class LoginForm(LoginBody):
+    next: str | None = Field(None, max_length=2000, description="where to go after logging in")
+
+
 @router.get("/login")
 def login_page(request: Request, who: MaybeUser):
-    nxt = request.query_params.get("next", "/report")
-    return _page(request, "login.html", who, next=nxt if nxt.startswith("/") else "/report",
-                 error=request.query_params.get("error") == "1")
+    return _page(request, "login.html", who, next=_local(request.query_params.get("next")))
+
+
+@router.post("/login")
+async def login_form(request: Request):
+    """The login page's form: on success a redirect to ``next`` with the session cookie; else the page again
+    with the reason, as 401 (wrong password) or 429 with ``Retry-After`` (too many failures)."""
+    form = await body.read(request, LoginForm)
+    nxt = _local(form.next)
+    attempt = await sign_in(request, form.username, form.password)
+    if attempt.retry_after:
+        return _page(request, "login.html", None, 429, {"Retry-After": str(attempt.retry_after)}, next=nxt,
+                     retry_after=attempt.retry_after)
+    if attempt.who is None:
+        return _page(request, "login.html", None, 401, next=nxt, error=True)
+    response = RedirectResponse(nxt, 303)
+    set_session_cookie(response, request, attempt)
+    return response
 
 
 @router.get("/report")

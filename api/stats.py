@@ -13,14 +13,14 @@ import io
 from collections.abc import Callable, Iterable
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api import conditional
 from api.deps import get_session
-from api.errors import ApiError
+from api.params import DistrictCode
 from layers import stats
 from layers.store import version
 from layers.plan import FEATURE_LAYERS
@@ -280,12 +280,10 @@ def districts(request: Request, f: Format = FORMAT_QUERY, session: Session = Dep
 
 @router.get("/districts/{gso_code}", response_model=DistrictSummary, responses=RESPONSES | {
     404: {"description": "No former district with this GSO code"}}, summary="One former district")
-def district(request: Request, gso_code: int = Path(description="GSO code, e.g. 907"), f: Format = FORMAT_QUERY,
+def district(request: Request, gso_code: DistrictCode, f: Format = FORMAT_QUERY,
              session: Session = Depends(get_session)) -> Response:
     """Area, raw-material flag, hectares by layer, parks and clusters (planned area, occupancy) and the progress
     of the district's linked tasks. CSV: one row per layer."""
-    if gso_code not in stats.snapshot(session).districts:
-        raise ApiError(404, "NotFound", f"no former district with GSO code {gso_code}; see /api/stats/districts")
     return render(request, session, f, f"district-{gso_code}", DistrictSummary,
                   lambda: stats.district_summary(session, gso_code), lambda s: s["layers"], progress=True)
 

@@ -15,7 +15,8 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from api.deps import get_session
-from api.errors import ApiError
+from api.errors import ApiError, responses
+from api.params import DistrictCode
 from layers import mapdata
 from layers.store.version import current as current_version
 from layers.search import search as run_search
@@ -65,7 +66,8 @@ def base(request: Request, session: Session = Depends(get_session)) -> JSONRespo
     return _json(cached[1], 3600)
 
 
-@router.get("/api/map/features/{feature_id}", summary="Popup: a feature with its districts and linked tasks")
+@router.get("/api/map/features/{feature_id}", summary="Popup: a feature with its districts and linked tasks",
+            responses=responses(404))
 def feature(feature_id: str, session: Session = Depends(get_session)) -> JSONResponse:
     detail = mapdata.feature_detail(session, feature_id)
     if detail is None:
@@ -73,12 +75,10 @@ def feature(feature_id: str, session: Session = Depends(get_session)) -> JSONRes
     return _json(detail)
 
 
-@router.get("/api/map/districts/{gso_code}", summary="District panel: area, raw material, features, tasks")
-def district(gso_code: int, session: Session = Depends(get_session)) -> JSONResponse:
-    detail = mapdata.district_detail(session, gso_code)
-    if detail is None:
-        raise ApiError(404, "NotFound", f"no former district with GSO code {gso_code}")
-    return _json(detail)
+@router.get("/api/map/districts/{gso_code}", summary="District panel: area, raw material, features, tasks",
+            responses=responses(404))
+def district(gso_code: DistrictCode, session: Session = Depends(get_session)) -> JSONResponse:
+    return _json(mapdata.district_detail(session, gso_code))
 
 
 @router.get("/api/map/stats", summary="Statistics panel: hectares, occupancy and targets, progress by agency")
@@ -100,7 +100,8 @@ def basemap_status(request: Request) -> JSONResponse:
     return _json({"online": basemap.online(request.app.state.settings.cache_dir)})
 
 
-@router.get("/api/map/basemap/{z}/{x}/{y}.png", include_in_schema=False)
+@router.get("/api/map/basemap/{z}/{x}/{y}.png", include_in_schema=False, response_class=Response,
+            responses={200: {"content": {"image/png": {}}}})
 def basemap_tile(request: Request, z: int, x: int, y: int) -> Response:
     if not basemap.valid_tile(z, x, y):
         raise ApiError(404, "NotFound", f"no tile {z}/{x}/{y}")

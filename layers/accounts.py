@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from layers import audit
@@ -27,6 +27,8 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a password")
 MIN_PASSWORD = 10
 TOKEN_PREFIX = "pm_"
+TOKEN_DAYS = 90  # default lifetime of an API token; at most MAX_TOKEN_DAYS
+MAX_TOKEN_DAYS = 365
 
 
 class AccountError(ValueError):
@@ -46,6 +48,10 @@ class Principal:
         return ROLES.index(self.role) >= ROLES.index(role)
 
 
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)  # SQLite drops the zone
+
+
 def principal(user: User) -> Principal:
     return Principal(user.id, user.username, user.role, user.agency_id)
 
@@ -58,7 +64,7 @@ def user_summary(user: User) -> dict:
 def create_user(session: Session, username: str, password: str, role: str, agency_id: str | None = None,
                 display_name: str | None = None, actor: str = "cli") -> User:
     """Add a user (in the caller's transaction) and audit it; raises AccountError on bad input."""
-    username = username.strip()
+    username, agency_id = username.strip(), agency_id or None
     if not username or len(username) > 64:
         raise AccountError("username: 1 to 64 characters")
     if role not in ROLES or role == "viewer":
@@ -79,6 +85,41 @@ def create_user(session: Session, username: str, password: str, role: str, agenc
     return user
 
 
+def _user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise AccountError(f"username: no user {username!r}")
+    return user
+
+
+def set_role(session: Session, username: str, role: str, agency_id: str | None = None,
+             actor: str = "cli") -> User:
+    """Change a user's role (and agency); it holds from the user's next request, logged in or not."""
+    user = _user(session, username)
+    if role not in ROLES or role == "viewer":
+        raise AccountError(f"role: one of {', '.join(ROLES[1:])}")
+    agency_id = agency_id or (user.agency_id if role == "agency_reporter" else None)
+    if role == "agency_reporter" and (not agency_id or session.get(Agency, agency_id) is None):
+        raise AccountError("agency: an agency_reporter needs a known agency")
+    before = user_summary(user)
+    user.role, user.agency_id = role, agency_id
+    audit.record(session, actor, "user.role", "user", str(user.id), before, user_summary(user))
+    return user
+
+
+def remove_user(session: Session, username: str, actor: str = "cli") -> None:
+    """Delete a user with their tokens and sessions: their cookie and tokens stop working at once.
+
+    Their reports and audit entries keep the username as text.
+    """
+    user = _user(session, username)
+    before = user_summary(user)
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    session.delete(user)
+    audit.record(session, actor, "user.remove", "user", str(before["id"]), before, None)
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with this password, or None."""
     user = session.scalar(select(User).where(User.username == username))
@@ -93,22 +134,27 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
-    """A new token for ``user``: returns (row, the token text, which is never stored nor shown again)."""
+def create_token(session: Session, user: User, name: str, days: int = TOKEN_DAYS) -> tuple[ApiToken, str]:
+    """A new token for ``user``, valid ``days``: returns (row, the token text, never stored nor shown again)."""
     name = name.strip()[:128] or "token"
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, name=name, token_hash=_digest(token), created_at=dt.datetime.now(dt.UTC))
+    now = dt.datetime.now(dt.UTC)
+    row = ApiToken(user_id=user.id, name=name, token_hash=_digest(token), created_at=now,
+                   expires_at=now + dt.timedelta(days=days))
     session.add(row)
     session.flush()
     audit.record(session, user.username, "token.create", "api_token", str(row.id), None,
-                 {"user_id": user.id, "name": name})
+                 {"user_id": user.id, "name": name, "expires_at": row.expires_at.isoformat(timespec="seconds")})
     return row, token
 
 
 def user_for_token(session: Session, token: str) -> User | None:
+    """The active user of a token that is neither revoked nor expired."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token),
                                                 ApiToken.revoked_at.is_(None)))
-    user = session.get(User, row.user_id) if row else None
+    if row is None or (row.expires_at is not None and _utc(row.expires_at) <= dt.datetime.now(dt.UTC)):
+        return None
+    user = session.get(User, row.user_id)
     return user if user and user.active else None
 
 
@@ -125,7 +171,8 @@ def revoke_token(session: Session, actor: Principal, token_id: int) -> bool:
 
 def tokens_of(session: Session, user_id: int) -> list[dict]:
     rows = session.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id))
-    return [{"id": r.id, "name": r.name, "created_at": r.created_at.isoformat(timespec="seconds"),
+    return [{"id": r.id, "name": r.name, "created_at": _utc(r.created_at).isoformat(timespec="seconds"),
+             "expires_at": _utc(r.expires_at).isoformat(timespec="seconds") if r.expires_at else None,
              "revoked": r.revoked_at is not None} for r in rows]
 
 
@@ -141,10 +188,7 @@ def open_session(session: Session, user: User, seconds: int) -> str:
 def user_for_session(session: Session, sid: str) -> User | None:
     """The active user of a live (not revoked, not expired) login session."""
     row = session.get(LoginSession, _digest(sid))
-    if row is None or row.revoked_at is not None:
-        return None
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=dt.UTC)
-    if expires < dt.datetime.now(dt.UTC):
+    if row is None or row.revoked_at is not None or _utc(row.expires_at) < dt.datetime.now(dt.UTC):
         return None
     user = session.get(User, row.user_id)
     return user if user and user.active else None

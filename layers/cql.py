@@ -15,8 +15,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from pathlib import Path
+
+from lark import Lark
 from pygeofilter import ast, values
-from pygeofilter.parsers.cql2_text import parse as _parse_text
+from pygeofilter.parsers.cql2_text import parser as _cql2_text
 from shapely.geometry import box, shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import and_, func, not_, or_
@@ -38,25 +41,88 @@ _COMPARE = {
 }
 
 
+MAX_DEPTH = 30  # nesting of AND/OR/NOT; deeper filters are refused, not evaluated recursively
+
+# pygeofilter 0.4.0's grammar departs from the CQL2 BNF (OGC 21-065) in two rules, corrected here:
+# NOT applies to any parenthesised expression (booleanFactor = ["NOT"] booleanPrimary), so NOT (NOT (a = 1))
+# and NOT (a = 1 AND b = 2) parse; and AND binds tighter than OR (booleanExpression = booleanTerm {OR ...}).
+_GRAMMAR_FIXES = (
+    ('?condition: condition_1\n'
+     '          | condition "AND"i condition_1                                 -> and_\n'
+     '          | condition "OR"i condition_1                                   -> or_',
+     '?condition: condition_and\n'
+     '          | condition "OR"i condition_and -> or_\n\n'
+     '?condition_and: condition_1\n'
+     '          | condition_and "AND"i condition_1 -> and_'),
+    ('"NOT"i "(" predicate ")"', '"NOT"i "(" condition ")"'),
+)
+
+
+def _parser() -> Lark:
+    source = Path(_cql2_text.__file__).with_name("grammar.lark").read_text()
+    for old, new in _GRAMMAR_FIXES:
+        if old not in source:
+            raise RuntimeError("pygeofilter's CQL2 grammar changed: review layers/cql.py _GRAMMAR_FIXES")
+        source = source.replace(old, new)
+    return Lark(source, parser="lalr", maybe_placeholders=False, transformer=_cql2_text.CQLTransformer(),
+                import_paths=[str(Path(_cql2_text.__file__).parents[1])])
+
+
+_PARSER = _parser()
+
+
 class CqlError(ValueError):
     """A filter the service cannot evaluate; the message says why."""
 
 
 def parse(text: str) -> ast.Node:
-    """Parse CQL2 text; raise CqlError with the parser's first line on a syntax error."""
+    """Parse CQL2 text; raise CqlError with the parser's first line on a syntax error.
+
+    >>> type(parse("NOT (NOT (name = 'a'))").sub_node).__name__
+    'Not'
+    """
     try:
-        return _parse_text(text)
+        node = _PARSER.parse(text)
     except Exception as exc:  # lark raises several unrelated classes
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CqlError(f"invalid CQL2 text: {first}") from None
+    if _depth(node) > MAX_DEPTH:
+        raise CqlError(f"invalid CQL2 text: more than {MAX_DEPTH} nested AND, OR and NOT")
+    return node
+
+
+def _depth(node: Any) -> int:
+    """Depth of the logical operators, without recursion (the tree may be deep: that is what is checked).
+
+    A chain of one operator (``a OR b OR c``) is one level: ``to_sql`` evaluates it flat."""
+    deepest, todo = 0, [(node, 1)]
+    while todo:
+        current, level = todo.pop()
+        deepest = max(deepest, level)
+        if isinstance(current, (ast.And, ast.Or)):
+            todo += [(operand, level + 1) for operand in _chain(current)]
+        elif isinstance(current, ast.Not):
+            todo.append((current.sub_node, level + 1))
+    return deepest
+
+
+def _chain(node: ast.And | ast.Or) -> list[Any]:
+    """The operands of ``a AND b AND c`` (however it is nested), in order."""
+    operands, todo = [], [node]
+    while todo:
+        current = todo.pop()
+        if type(current) is type(node):
+            todo += [current.rhs, current.lhs]
+        else:
+            operands.append(current)
+    return operands
 
 
 def to_sql(node: Any, columns: Columns, spatial: Spatial | None) -> ColumnElement:
     """The SQL predicate of ``node``; raise CqlError for unknown properties, operators or literal types."""
-    if isinstance(node, ast.And):
-        return and_(to_sql(node.lhs, columns, spatial), to_sql(node.rhs, columns, spatial))
-    if isinstance(node, ast.Or):
-        return or_(to_sql(node.lhs, columns, spatial), to_sql(node.rhs, columns, spatial))
+    if isinstance(node, (ast.And, ast.Or)):
+        combine = and_ if isinstance(node, ast.And) else or_
+        return combine(*(to_sql(operand, columns, spatial) for operand in _chain(node)))
     if isinstance(node, ast.Not):
         return not_(to_sql(node.sub_node, columns, spatial))
     if isinstance(node, bool):

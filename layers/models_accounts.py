@@ -1,6 +1,6 @@
-"""Accounts, API tokens, the audit log and report attachments, on the same ``Base`` as ``layers.models``.
+"""Accounts, API tokens, the audit log, report attachments and throttled attempts, on ``layers.models.Base``.
 
-Importing this module registers the tables on ``Base.metadata`` (migration ``0002`` creates them).
+Importing this module registers the tables on ``Base.metadata`` (migrations ``0002`` and ``0100`` create them).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # None: made before expiry
 
 
 class AuditEntry(Base):
@@ -60,10 +61,14 @@ Index("ix_audit_entity", AuditEntry.entity, AuditEntry.entity_id)
 
 
 class ReportAttachment(Base):
-    """Evidence for a report (PDF or image), kept in the database so it is written in the report's transaction."""
+    """Evidence for a report (PDF or image), kept in the database so it is written in the report's transaction.
+
+    Its URL names ``token`` (random), never the sequential id.
+    """
 
     __tablename__ = "report_attachments"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("progress_reports.id"), index=True)
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(64))
@@ -80,3 +85,19 @@ class LoginSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ThrottleEvent(Base):
+    """One counted attempt (a failed login, a new API token) under a key such as ``login:account`` + a name.
+
+    In the database, not in memory, so that every server worker counts the same attempts.
+    """
+
+    __tablename__ = "throttle_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scope: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(160))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+Index("ix_throttle_scope_key_at", ThrottleEvent.scope, ThrottleEvent.key, ThrottleEvent.at)

@@ -7,11 +7,13 @@ record are committed or rolled back as one. Reports are never edited: only their
 from __future__ import annotations
 
 import datetime as dt
+import re
+import secrets
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from layers import audit
 from layers.accounts import Principal, may_report
@@ -22,6 +24,7 @@ MAX_TEXT = 4000
 EARLIEST = dt.date(2022, 1, 1)  # the older plan's year: no report can predate it
 MAX_URL = 2000
 MAX_ATTACHMENT = 5 * 1024 * 1024
+ATTACHMENT_URL = "/api/attachments/{token}"  # a random token: attachment URLs cannot be guessed or counted
 # Evidence types by their first bytes: the declared content type is not trusted.
 MAGIC = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 # Reports count at once so the map follows; a coordinator returns a wrong one, which then drops out.
@@ -46,9 +49,11 @@ class Attachment:
 def _percent(value) -> tuple[int | None, str | None]:
     if isinstance(value, bool) or value is None or value == "":
         return None, "percent: required, a whole number from 0 to 100"
-    try:
-        number = int(str(value).strip()) if not isinstance(value, int) else value
-    except ValueError:
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}", value):  # a form's text, plain digits only
+        number = int(value)
+    elif isinstance(value, int):
+        number = value
+    else:
         return None, f"percent: {value!r} is not a whole number"
     if not 0 <= number <= 100:
         return None, f"percent: must be between 0 and 100, got {number}"
@@ -105,11 +110,26 @@ def validate(fields: dict, today: dt.date) -> dict:
             "evidence_url": url}
 
 
-def report_dict(r: ProgressReport) -> dict:
+def report_dict(r: ProgressReport, attachment: ReportAttachment | None = None) -> dict:
     return {"id": r.id, "task_id": r.task_id, "reported_on": r.reported_on.isoformat(), "status": r.status,
             "percent": r.percent, "text": r.text, "evidence_url": r.evidence_url, "agency_id": r.agency_id,
             "author": r.author, "review": r.review,
-            "created_at": _utc(r.created_at).isoformat(timespec="seconds")}
+            "created_at": _utc(r.created_at).isoformat(timespec="seconds"),
+            "attachment": attachment_dict(attachment) if attachment else None}
+
+
+def attachment_dict(att: ReportAttachment) -> dict:
+    return {"href": ATTACHMENT_URL.format(token=att.token), "filename": att.filename,
+            "content_type": att.content_type, "size": att.size}
+
+
+def report_dicts(session: Session, reports: list[ProgressReport]) -> list[dict]:
+    """``report_dict`` of each report with its attachment (one query for all of them, without the bytes)."""
+    ids = [r.id for r in reports]
+    found = session.scalars(select(ReportAttachment).options(defer(ReportAttachment.data))
+                            .where(ReportAttachment.report_id.in_(ids))) if ids else []
+    by_report = {a.report_id: a for a in found}
+    return [report_dict(r, by_report.get(r.id)) for r in reports]
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:
@@ -149,8 +169,8 @@ def submit(session: Session, who: Principal, task_id: str, fields: dict, attachm
     after = report_dict(report)
     if attachment:
         name = (attachment.filename or "evidence").rsplit("/", 1)[-1][:255]
-        session.add(ReportAttachment(report_id=report.id, filename=name, content_type=kind,
-                                     size=len(attachment.data), data=attachment.data))
+        session.add(ReportAttachment(report_id=report.id, token=secrets.token_urlsafe(32), filename=name,
+                                     content_type=kind, size=len(attachment.data), data=attachment.data))
         after["attachment"] = {"filename": name, "content_type": kind, "size": len(attachment.data)}
     audit.record(session, who.username, "report.submit", "progress_report", str(report.id), None, after)
     return report
@@ -196,8 +216,20 @@ def reports_of(session: Session, task_id: str) -> list[ProgressReport]:
                                 .order_by(ProgressReport.created_at, ProgressReport.id)))
 
 
-def attachment_of(session: Session, report_id: int) -> ReportAttachment | None:
-    return session.scalar(select(ReportAttachment).where(ReportAttachment.report_id == report_id))
+def may_read(who: Principal | None, report: ProgressReport) -> bool:
+    """Who reads a report's evidence: logged-in users, and only coordinators while it is not accepted."""
+    if who is None:
+        return False
+    return report.review == "accepted" or who.at_least("coordinator")
+
+
+def readable_attachment(session: Session, who: Principal | None, token: str) -> ReportAttachment | None:
+    """The attachment named by ``token`` if ``who`` may read it; None otherwise (unknown and forbidden look
+    the same, so a token cannot be probed)."""
+    att = session.scalar(select(ReportAttachment).where(ReportAttachment.token == token))
+    if att is None or not may_read(who, session.get(ProgressReport, att.report_id)):
+        return None
+    return att
 
 
 def find_tasks(session: Session, agency: str | None = None, plan: str | None = None) -> list[Task]:
@@ -234,14 +266,10 @@ def task_of_report(session: Session, report_id: int) -> str | None:
     return session.scalar(select(ProgressReport.task_id).where(ProgressReport.id == report_id))
 
 
-def review_of(session: Session, report_id: int) -> str | None:
-    return session.scalar(select(ProgressReport.review).where(ProgressReport.id == report_id))
-
-
 def recent_reports(session: Session, limit: int = 50) -> list[dict]:
     """The newest reports (any review), for the coordinator's review list."""
     rows = session.scalars(select(ProgressReport).order_by(ProgressReport.id.desc()).limit(limit))
-    return [report_dict(r) for r in rows]
+    return report_dicts(session, list(rows))
 
 
 def agency_features(session: Session, agency_id: str) -> dict:

@@ -28,7 +28,14 @@ def test_login_sets_a_protected_cookie(app, engine):
     me = c.get("/api/auth/me").json()
     assert me["role"] == "agency_reporter" and me["user"]["agency_id"] == SCT
     stolen = c.cookies.get("planmap_session")
-    assert c.post("/api/auth/logout", json={}).status_code == 200
+    # a page of another site cannot log the user out: logout needs the CSRF token too
+    assert c.post("/api/auth/logout", json={}).status_code == 403
+    assert c.get("/api/auth/me").json()["user"] is not None
+    out = c.post("/api/auth/logout", json={}, headers={"X-CSRF-Token": r.json()["csrf_token"]})
+    assert out.status_code == 200
+    cleared = out.headers["set-cookie"].lower()  # cleared with the flags it was set with, or it stays
+    assert cleared.startswith("planmap_session=") and "max-age=0" in cleared
+    assert all(flag in cleared for flag in ("httponly", "samesite=lax", "path=/"))
     assert c.get("/api/auth/me").json()["user"] is None
     # logout revokes the session on the server: a copy of the cookie is worthless afterwards
     replay = TestClient(app, base_url="http://testserver", cookies={"planmap_session": stolen})
@@ -43,10 +50,17 @@ def test_forged_cookie_is_anonymous(app):
 def test_form_login_redirects_and_never_off_site(app, engine):
     ensure_user(engine, "auth-reporter", "agency_reporter", SCT)
     c = TestClient(app, base_url="http://testserver", follow_redirects=False)
-    r = c.post("/api/auth/login", data={"username": "auth-reporter", "password": PASSWORD, "next": "//evil.example"})
+    r = c.post("/login", data={"username": "auth-reporter", "password": PASSWORD, "next": "//evil.example"})
     assert r.status_code == 303 and r.headers["location"] == "/report"
-    bad = c.post("/api/auth/login", data={"username": "auth-reporter", "password": "nope nope nope"})
-    assert bad.status_code == 303 and bad.headers["location"].startswith("/login?error=1")
+    assert "planmap_session=" in r.headers["set-cookie"]
+    bad = c.post("/login?lang=en", data={"username": "auth-reporter", "password": "nope nope nope"})
+    assert bad.status_code == 401 and "Wrong username or password" in bad.text
+    # the page's logout form carries the CSRF token: a logged-in page logs out in one click
+    page = c.get(f"/report/agency/{SCT}")
+    csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    out = c.post("/api/auth/logout", data={"csrf_token": csrf})
+    assert out.status_code == 303 and out.headers["location"] == "/login"
+    assert c.get("/api/auth/me").json()["user"] is None
 
 
 def test_cookie_writes_need_the_csrf_token(app, engine):
@@ -78,6 +92,7 @@ def test_api_token_shown_once_hashed_and_revocable(app, engine):
     assert c.delete(f"/api/auth/tokens/{made.json()['id']}", headers={"X-CSRF-Token": csrf}).status_code == 204
     r = script.post(f"/api/tasks/{task}/reports", json={"status": "in_progress", "percent": 16})
     assert r.status_code == 401 and "revoked" in r.json()["description"]
+    assert script.get("/api/auth/me").status_code == 401  # reads that look at the caller refuse it too
 
 
 def test_passwords_are_argon2(engine):

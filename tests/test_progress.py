@@ -18,6 +18,7 @@ from layers.reporting import MAX_ATTACHMENT
 from tests.progress_helpers import SCT, STC, feature_task, led_by, logged_in, partnered_by
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(24)
 
 
 @pytest.fixture(scope="module")
@@ -137,8 +138,33 @@ def test_attachments(client, reporter, sct_tasks, engine):
     assert counts(engine) == before
     ok = c.post(url, data=form, files={"attachment": ("bien-ban.pdf", PDF, "application/pdf")})
     assert ok.status_code == 201, ok.text
-    got = client.get(f"/api/reports/{ok.json()['id']}/attachment")
+    href = ok.json()["attachment"]["href"]
+    got = c.get(href)
     assert got.status_code == 200 and got.content == PDF and got.headers["content-type"] == "application/pdf"
+    assert got.headers["content-disposition"].startswith("attachment")
+
+
+def test_attachments_are_for_logged_in_users_by_a_random_url(client, reporter, coordinator, sct_tasks):
+    c, csrf = reporter
+    form = {"status": "in_progress", "percent": "45", "csrf_token": csrf}
+    made = [c.post(f"/api/tasks/{sct_tasks[4]}/reports", data=form,
+                   files={"attachment": (f"anh-{i}.png", PNG, "image/png")}).json() for i in range(2)]
+    hrefs = [m["attachment"]["href"] for m in made]
+    tokens = [h.rsplit("/", 1)[1] for h in hrefs]
+    # 256 random bits each (43 URL-safe characters), not the sequential report id
+    assert all(len(t) >= 43 for t in tokens) and tokens[0] != tokens[1]
+    assert c.get(f"/api/attachments/{made[0]['id']}").status_code == 404
+    assert client.get(hrefs[0]).status_code == 401  # anonymous
+    assert client.get(f"/api/reports/{made[0]['id']}/attachment").status_code == 404  # the old URL by id
+    assert c.get(hrefs[0]).content == PNG
+    assert c.get(hrefs[0][:-1] + ("A" if hrefs[0][-1] != "A" else "B")).status_code == 404
+    # a returned report's evidence is for coordinators only, like the report itself
+    coord, coord_csrf = coordinator
+    assert coord.post(f"/api/reports/{made[1]['id']}/return", headers={"X-CSRF-Token": coord_csrf}).status_code == 200
+    assert c.get(hrefs[1]).status_code == 404
+    assert coord.get(hrefs[1]).status_code == 200
+    listed = coord.get(f"/api/tasks/{sct_tasks[4]}").json()["reports"]
+    assert {r["attachment"]["href"] for r in listed if r["attachment"]} >= set(hrefs)
 
 
 def test_coordinator_returns_and_accepts(client, reporter, coordinator, sct_tasks):

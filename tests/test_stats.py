@@ -170,8 +170,9 @@ def test_district_summary(client, session):
     assert body["progress"]["tasks"] == body["tasks"]["tasks_linked"] > direct
     for item in body["parks_and_clusters"]:
         assert code in item["districts"] or item["area_in_district_ha"]
-    missing = client.get("/api/stats/districts/12345")
-    assert missing.status_code == 404 and "12345" in missing.json()["description"]
+    missing = client.get("/api/stats/districts/950")  # three digits like a GSO code, but no such district
+    assert missing.status_code == 404 and "950" in missing.json()["description"]
+    assert client.get("/api/stats/districts/12345").status_code == 400  # not a district code at all
     assert client.get("/api/stats/districts/abc").status_code == 400
 
 

@@ -43,6 +43,16 @@ PACKAGES: dict[str, tuple[str, str, dict[str, str]]] = {
         "sha512-vmhP3hmstjXjzFwg8QXJwpoj4n7GVrXk3ZW3DzNK/Ur4cuwXq7ZiMXaWYvLYLQbX8n4MXgbwTr4lthOUZltBpA==",
         {"package/dist/proj4.js": "proj4/proj4.js", "package/LICENSE.md": "proj4/LICENSE.md"},
     ),
+    # /api/docs: Swagger UI served from here, not from a CDN (and so under the pages' Content-Security-Policy)
+    "swagger-ui-dist": (
+        "5.32.0",
+        "sha512-nKZB0OuDvacB0s/lC2gbge+RigYvGRGpLLMWMFxaTUwfM+CfndVk9Th2IaTinqXiz6Mn26GK2zriCpv6/+5m3Q==",
+        {
+            "package/swagger-ui-bundle.js": "swagger-ui/swagger-ui-bundle.js",
+            "package/swagger-ui.css": "swagger-ui/swagger-ui.css",
+            "package/LICENSE": "swagger-ui/LICENSE",
+        },
+    ),
 }
 
 

@@ -99,6 +99,10 @@ def storage_bbox(box: tuple[float, ...] | None, crs_info: CrsInfo) -> tuple[floa
         raise bad("bbox", "cannot be transformed from bbox-crs to WGS 84") from None
     if not all(math.isfinite(v) for v in out):
         raise bad("bbox", "lies outside the domain of bbox-crs")
+    west, south, east, north = out
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        raise bad("bbox", "lies outside the earth: latitudes run from -90 to 90, longitudes from -180 to 180 "
+                          "degrees (in bbox-crs axis order)")
     return out
 
 
