@@ -71,9 +71,10 @@ def _bytes_response(data: bytes, name: str, media_type: str, headers: dict) -> R
 
 
 @router.get("", response_model=ExportIndex, summary="What can be exported")
-def index() -> ExportIndex:
-    links = [f"/api/exports/{layer}.{fmt}" for layer in ex.LAYERS for fmt in ex.FORMATS]
-    return ExportIndex(layers=list(ex.LAYERS), formats={k: f.media_type for k, f in ex.FORMATS.items()},
+def index(session: Session = Depends(get_session)) -> ExportIndex:
+    layers = ex.layers(session)
+    links = [f"/api/exports/{layer}.{fmt}" for layer in layers for fmt in ex.FORMATS]
+    return ExportIndex(layers=layers, formats={k: f.media_type for k, f in ex.FORMATS.items()},
                        crs=list(ex.CRS_CODES), links=["/api/exports/plan.gpkg", "/api/exports/tasks.csv",
                                                        "/api/exports/tasks.xlsx", *links])
 
@@ -109,12 +110,12 @@ def layer_file(request: Request, layer: str = Path(description="a layer id, see 
                fmt: str = Path(description="gpkg, geojson, shp (zip), kml or csv"), crs: CrsCode = CRS_QUERY,
                session: Session = Depends(get_session)) -> Response:
     """The layer's features with their attributes in EPSG:4326 or EPSG:9207 (reprojected with the official
-    EPSG:6960 transformation). Shapefile: a zip with .shp/.shx/.dbf/.prj/.cpg (UTF-8), one shapefile per
+    EPSG:6960 transformation). Shapefile: a zip with .shp/.shx/.dbf/.prj/.cpg (UTF-8) of the collection's one
     geometry type. KML is always EPSG:4326. CSV: geometry as WKT, UTF-8 with BOM."""
-    if layer not in ex.LAYERS:
-        raise ApiError(404, "NotFound", f"no layer {layer!r}; layers: {', '.join(ex.LAYERS)}")
+    if layer not in ex.layers(session):
+        raise ApiError(404, "NotFound", f"no layer {layer!r}; layers: {', '.join(ex.layers(session))}")
     try:
-        ex.check(layer, fmt, crs)
+        ex.check(session, layer, fmt, crs)
     except ex.ExportError as exc:
         raise ApiError(400, "InvalidParameterValue", str(exc)) from exc
     ex_format = ex.FORMATS[fmt]

@@ -28,7 +28,9 @@ from layers.models import Agency, Target
 from layers.store.catalog import collections, provider
 
 PREFIX = "kiengiang"
-LAYERS = tuple(c.id for c in collections() if c.has_geometry)  # one geometry type each, as files need
+def layers(session: Session) -> list[str]:
+    """The collections a file can hold: those with geometry (one type each, as files need), imported ones too."""
+    return [c.id for c in collections(session) if c.has_geometry]
 CRS_CODES = (4326, 9207)
 
 
@@ -70,10 +72,10 @@ class ExportError(ValueError):
     """A request for a layer, format or CRS the service does not export."""
 
 
-def check(layer: str, fmt: str, crs: int) -> None:
+def check(session: Session, layer: str, fmt: str, crs: int) -> None:
     """Raise ExportError naming what is wrong and what is offered."""
-    if layer not in LAYERS:
-        raise ExportError(f"unknown layer {layer!r}; layers: {', '.join(LAYERS)}")
+    if layer not in layers(session):
+        raise ExportError(f"unknown layer {layer!r}; layers: {', '.join(layers(session))}")
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
     if crs not in CRS_CODES:
@@ -91,7 +93,7 @@ def filename(name: str, suffix: str, crs: int | None = None) -> str:
 def layer_frame(session: Session, layer: str, crs: int = 4326) -> gpd.GeoDataFrame:
     """Every item of collection ``layer`` with the properties the OGC API gives it, in EPSG ``crs``
     (reprojected with the pinned transformation)."""
-    prov = provider(layer)
+    prov = provider(layer, session)
     records = prov.records(session)
     frame = pd.DataFrame.from_records([{"id": str(i), **props} for i, props, _ in records],
                                       columns=["id", *prov.collection.field_names])
@@ -135,7 +137,7 @@ def _write_shapefile_zip(frame: gpd.GeoDataFrame, layer: str, out_dir: Path, zip
 
 def write_layer(session: Session, layer: str, fmt: str, crs: int, out_dir: Path) -> Path:
     """Write ``layer`` as ``fmt`` in EPSG ``crs`` into ``out_dir``; return the file to send."""
-    check(layer, fmt, crs)
+    check(session, layer, fmt, crs)
     frame = layer_frame(session, layer, crs)
     target = out_dir / filename(layer, FORMATS[fmt].suffix, crs)
     if fmt == "shp":
@@ -154,7 +156,7 @@ def write_plan(session: Session, crs: int, out_dir: Path) -> Path:
         raise ExportError(f"crs {crs} not offered; use 4326 or 9207")
     target = out_dir / filename("plan", "gpkg", crs)
     gpkg = FORMATS["gpkg"]
-    for layer in LAYERS:
+    for layer in layers(session):
         _write(layer_frame(session, layer, crs), target, gpkg, layer)
     _write(pd.DataFrame(task_rows(session), columns=TASK_COLUMNS), target, gpkg, "tasks")
     targets = [{c.name: getattr(t, c.name) for c in Target.__table__.columns} for t in session.scalars(select(Target))]

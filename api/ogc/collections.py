@@ -67,7 +67,7 @@ def _province(session: Session) -> list[float]:
 
 @router.get("/ogc/collections", summary="Collections", dependencies=[Depends(known_params(COMMON))])
 def collections(request: Request, session: Session = Depends(get_session)) -> Response:
-    described = [describe(request, session, provider(c.id)) for c in all_collections()]
+    described = [describe(request, session, provider(c.id, session)) for c in all_collections(session)]
     links = self_links(request, "/ogc/collections")
     if wants_html(request):
         rows = [{"id": c["id"], "title": c["title"], "geometry": c.get("geometryType", "—"),

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy.orm import Session
 
+from api.deps import get_session
 from api.ogc import html
 from api.ogc.openapi import openapi_document
 from api.ogc.params import COMMON, known_params
-from api.ogc.responses import HTML, JSON, OPENAPI, json_response, link, self_links, url, wants_html, cached
+from api.ogc.responses import HTML, JSON, OPENAPI, cached, json_response, link, self_links, url, wants_html
+from layers.store.catalog import collections
+from layers.store.version import VersionedCache
 
 router = APIRouter(tags=["OGC API - Features"])
 
 CONFORMS_TO = ("http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",)
 TITLE = "Kiên Giang planning map service — OGC API"
+_DOCUMENTS = VersionedCache("ogc_openapi")
 
 
 @router.get("/ogc", summary="Landing page", dependencies=[Depends(known_params(COMMON))])
@@ -44,9 +49,10 @@ def conformance(request: Request) -> Response:
 
 
 @router.get("/ogc/api", summary="API definition (OpenAPI 3.0)", dependencies=[Depends(known_params(COMMON))])
-def api_definition(request: Request) -> Response:
+def api_definition(request: Request, session: Session = Depends(get_session)) -> Response:
     if wants_html(request):
         links = [link(url(request, "/ogc/api", f="json"), "service-desc", OPENAPI, "OpenAPI 3.0 (JSON)"),
                  link(url(request, "/api/docs"), "service-doc", HTML, "interactive documentation")]
         return cached(request, html.page("API definition", links), HTML)
-    return json_response(request, openapi_document(url(request, "/ogc")), OPENAPI)
+    document = _DOCUMENTS.get(session, lambda s: openapi_document(collections(s)))
+    return json_response(request, {**document, "servers": [{"url": url(request, "/ogc")}]}, OPENAPI)

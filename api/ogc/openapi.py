@@ -7,11 +7,8 @@ properties it finds there), and the writable collections document their Part 4 o
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from api.ogc.params import DEFAULT_LIMIT, MAX_LIMIT
 from geo.crs import SUPPORTED_URIS
-from layers.store.catalog import collections
 from layers.store.model import Collection
 
 _ERROR = {"type": "object", "properties": {"code": {"type": "string"}, "description": {"type": "string"}}}
@@ -125,9 +122,9 @@ def _collection_paths(coll: Collection) -> dict:
     return paths
 
 
-@lru_cache(maxsize=8)
-def openapi_document(server_url: str) -> dict:
-    """The definition, with the server's absolute ``/ogc`` URL."""
+def openapi_document(described: list[Collection]) -> dict:
+    """The definition of ``described`` collections, without ``servers`` (the caller adds the absolute ``/ogc``
+    URL of the request, and caches the rest on the data version: imported layers come and go)."""
     paths = {
         "/": {"get": _get("Landing page", "getLandingPage", [_F], _ok(JSON))},
         "/conformance": {"get": _get("Conformance classes", "getConformance", [_F], _ok(JSON))},
@@ -139,14 +136,13 @@ def openapi_document(server_url: str) -> dict:
             [{"name": "tileMatrixSetId", "in": "path", "required": True, "schema": {"type": "string"}}, _F],
             _ok(JSON, html=False), (400, 404))},
     }
-    for coll in collections():
+    for coll in described:
         paths |= _collection_paths(coll)
     return {
         "openapi": "3.0.3",
         "info": {"title": "Kiên Giang planning map service — OGC API", "version": "0.2.0",
                  "description": "OGC API - Features Parts 1-4 and OGC API - Tiles (vector tiles) over the plan "
                                 "layers, the former districts and the tasks."},
-        "servers": [{"url": server_url}],
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "paths": paths,
     }

@@ -6,7 +6,10 @@ import datetime as dt
 import math
 from typing import Annotated, Any
 
-from fastapi import Path, Query, Request
+from fastapi import Depends, Path, Query, Request
+from sqlalchemy.orm import Session
+
+from api.deps import get_session
 
 from api.errors import ApiError
 from geo.crs import CrsInfo, lookup
@@ -26,10 +29,11 @@ def bad(param: str, message: str) -> ApiError:
     return ApiError(400, "InvalidParameterValue", f"{param}: {message}")
 
 
-def collection(collection_id: Annotated[str, Path(alias="collectionId", max_length=100)]) -> TableProvider:
+def collection(collection_id: Annotated[str, Path(alias="collectionId", max_length=100)],
+               session: Session = Depends(get_session)) -> TableProvider:
     """The provider of the collection named in the path; 404 for a collection the service does not publish."""
     try:
-        return provider(collection_id)
+        return provider(collection_id, session)
     except KeyError:
         raise ApiError(404, "NotFound", f"no collection {collection_id!r}; see /ogc/collections") from None
 

@@ -19,6 +19,7 @@ import pysqlite3.dbapi2 as sqlite
 import shapely
 from sqlalchemy import Engine
 
+from layers.store import version
 from layers.imports.tables import Column
 
 PG_TYPES = {"integer": "integer", "bigint": "bigint", "double": "double precision", "boolean": "boolean",
@@ -108,6 +109,7 @@ class PostgisWriter:
         self.conn.execute(f"INSERT INTO imported_layers ({', '.join(REGISTRY_COLUMNS)}) VALUES ({marks})",
                           _registry_values(registry_row))
         self.conn.execute(f"ANALYZE {_q(table)}")
+        self.conn.execute(version.BUMP_SQL)  # an import is a write: caches and collections move on
         self.conn.commit()
         self._raw.close()
 
@@ -175,6 +177,7 @@ class SpatialiteWriter:
             registry_row["imported_at"].astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f"))
         self.conn.execute(f"INSERT INTO imported_layers ({', '.join(REGISTRY_COLUMNS)}) "
                           f"VALUES ({', '.join('?' * len(REGISTRY_COLUMNS))})", values)
+        self.conn.execute(version.BUMP_SQL)  # an import is a write: caches and collections move on
         self.conn.execute("COMMIT")
         self._close()
 

@@ -9,7 +9,10 @@ and the print sheets use.
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from layers.store.admin2025 import COMMUNE_FIELDS, CROSSWALK_FIELDS, CommuneProvider, CrosswalkProvider
+from layers.store.imported import imported_providers
 from layers.store.model import Collection
 from layers.store.plan_layers import DISTRICT_FIELDS, DistrictProvider, PlanLayerProvider, plan_fields
 from layers.store.table import TableProvider
@@ -80,14 +83,21 @@ _PROVIDERS: list[TableProvider] = [
 _BY_ID = {p.collection.id: p for p in _PROVIDERS}
 
 
-def collections() -> list[Collection]:
-    """Every published collection, in the order the API lists them."""
-    return [p.collection for p in _PROVIDERS]
+def collections(session: Session | None = None) -> list[Collection]:
+    """Every published collection, in the order the API lists them: the service's own, then (given a session)
+    the layers imported into this database."""
+    own = [p.collection for p in _PROVIDERS]
+    return own if session is None else own + [p.collection for p in imported_providers(session)]
 
 
-def provider(collection_id: str) -> TableProvider:
-    """The provider of ``collection_id``; KeyError when there is none."""
-    return _BY_ID[collection_id]
+def provider(collection_id: str, session: Session | None = None) -> TableProvider:
+    """The provider of ``collection_id`` (an imported layer's too, given a session); KeyError when none."""
+    if collection_id in _BY_ID:
+        return _BY_ID[collection_id]
+    for imported in imported_providers(session) if session is not None else ():
+        if imported.collection.id == collection_id:
+            return imported
+    raise KeyError(collection_id)
 
 
 def plan_layer_providers(layer: str) -> list[PlanLayerProvider]:

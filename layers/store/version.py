@@ -14,12 +14,14 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from layers.models import Dataset
 
 KEY = "version"
+# The bump in plain SQL, for writers on a raw connection (imports stream with COPY); bump() runs the same.
+BUMP_SQL = "UPDATE dataset SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'version'"
 T = TypeVar("T")
 
 
@@ -31,8 +33,7 @@ def current(session: Session) -> int:
 
 def bump(session: Session) -> int:
     """Count one more write; call inside the write's transaction. Concurrent writers queue on the row lock."""
-    done = session.execute(update(Dataset).where(Dataset.key == KEY)
-                           .values(value=text("CAST(CAST(value AS INTEGER) + 1 AS TEXT)")))
+    done = session.execute(text(BUMP_SQL))
     if done.rowcount == 0:
         session.add(Dataset(key=KEY, value="1"))
         session.flush()
