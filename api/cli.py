@@ -35,31 +35,45 @@ def _engine(settings: Settings):
     return make_engine(settings.database_url)
 
 
+def _upgrade(bind) -> None:
+    """The schema at the newest revision (in ``bind``'s transaction, or one of its own), or exit 1."""
+    from layers.schema import SchemaError, upgrade
+
+    try:
+        note = upgrade(bind)
+    except SchemaError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(1) from exc
+    if note:
+        err.print(note, markup=False)
+
+
 @app.command()
 def init(database_url: DbOption = None) -> None:
-    """Create the database or migrate it to the newest schema."""
-    from layers.schema import upgrade
-
+    """Create the database or migrate it to the newest schema (one transaction)."""
     settings = _settings(database_url)
-    upgrade(_engine(settings))
+    _upgrade(_engine(settings))
     console.print(f"schema up to date: {settings.database_url}")
 
 
 @app.command()
 def load(database_url: DbOption = None) -> None:
-    """Load boundaries and every dataset in data/ (idempotent, one transaction)."""
+    """Create or migrate the schema, then load boundaries and every dataset in data/ (idempotent).
+
+    All in one transaction: a load that is interrupted, even by kill -9, leaves the database as it was.
+    """
     from layers.datafiles import DataError
+    from layers.db import ddl_transaction
     from layers.load import load as do_load
-    from layers.schema import upgrade
     from layers.upstream import UpstreamError
 
     settings = _settings(database_url)
-    engine = _engine(settings)
-    upgrade(engine)
     try:
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True) as bar:
-            task = bar.add_task("loading", total=None)
-            counts = do_load(engine, settings, step=lambda s: bar.update(task, description=s))
+        with (Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True) as bar,
+              ddl_transaction(_engine(settings)) as conn):
+            task = bar.add_task("schema", total=None)
+            _upgrade(conn)
+            counts = do_load(conn, settings, step=lambda s: bar.update(task, description=s))
     except DataError as exc:
         for line in exc.errors:
             err.print(line, markup=False, highlight=False)

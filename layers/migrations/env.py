@@ -3,8 +3,7 @@
 from alembic import context
 from geoalchemy2 import alembic_helpers
 
-import layers.models_accounts  # noqa: F401  (registers the account tables for autogenerate)
-from layers.models import Base
+from layers.schema import model_metadata
 
 config = context.config
 
@@ -19,7 +18,7 @@ def _own_tables_only(obj, name, obj_type, reflected, compare_to):
 connection = config.attributes["connection"]
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=model_metadata(),  # every model module under layers/
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
     include_object=_own_tables_only,
     process_revision_directives=alembic_helpers.writer,
