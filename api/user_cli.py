@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-user_app = typer.Typer(help="Accounts: add users", no_args_is_help=True)
+user_app = typer.Typer(help="Accounts: add users, set passwords", no_args_is_help=True)
 
 
 @user_app.command("add")
@@ -33,6 +33,32 @@ def add(
         with Session(engine) as session, session.begin():
             user = create_user(session, username, password, role, agency, display_name, actor="cli")
             typer.echo(f"added {user.username} ({user.role}{', ' + agency if agency else ''})")
+    except AccountError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+
+
+@user_app.command("password")
+def password(
+    username: Annotated[str, typer.Argument(help="login name")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                          envvar="PLANMAP_NEW_PASSWORD", help="at least 10 characters")] = "",
+    database_url: Annotated[str | None, typer.Option("--database-url", help="default: the configured one")] = None,
+) -> None:
+    """Set a user's password (e.g. after a restore from a backup without secrets)."""
+    from sqlalchemy.orm import Session
+
+    from layers.accounts import AccountError, set_password
+    from layers.db import make_engine
+    from layers.settings import get_settings
+
+    engine = make_engine(database_url or get_settings().database_url)
+    try:
+        with Session(engine) as session, session.begin():
+            set_password(session, username, password, actor="cli")
+            typer.echo(f"password set for {username}")
     except AccountError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc

@@ -79,6 +79,18 @@ def create_user(session: Session, username: str, password: str, role: str, agenc
     return user
 
 
+def set_password(session: Session, username: str, password: str, actor: str = "cli") -> User:
+    """Give ``username`` a new password (in the caller's transaction), audited without the password."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"password: at least {MIN_PASSWORD} characters")
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise AccountError(f"username: no user {username!r}")
+    user.password_hash = _hasher.hash(password)
+    audit.record(session, actor, "user.password", "user", str(user.id), None, {"password": "set"})
+    return user
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with this password, or None."""
     user = session.scalar(select(User).where(User.username == username))

@@ -10,7 +10,7 @@ from pathlib import Path
 # pyproj before mod_spatialite, always: both carry a PROJ library, and when SpatiaLite's is loaded first the two
 # free the same static string at exit (the process aborts after its work, exit code 134 or 139).
 import pyproj  # noqa: F401
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Integer, Table, create_engine, event, literal_column, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -59,11 +59,29 @@ def ddl_transaction(engine: Engine) -> Iterator[Connection]:
         with engine.begin() as conn:
             yield conn
         return
+    with _sqlite_transaction(engine, "BEGIN IMMEDIATE") as conn:
+        yield conn
+
+
+@contextmanager
+def read_snapshot(engine: Engine) -> Iterator[Connection]:
+    """One consistent view of the whole database for a long read (a backup) while writers go on."""
+    if engine.dialect.name != "sqlite":
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
+            yield conn
+        return
+    # Deferred: the snapshot is taken at the first read and WAL keeps it while others commit.
+    with _sqlite_transaction(engine, "BEGIN") as conn:
+        yield conn
+
+
+@contextmanager
+def _sqlite_transaction(engine: Engine, begin: str) -> Iterator[Connection]:
     with engine.connect() as conn:
         raw = conn.connection.dbapi_connection
         raw.isolation_level = None  # the driver no longer opens (or skips opening) transactions
         try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql(begin)
             yield conn
             conn.commit()
         except BaseException:
@@ -81,6 +99,28 @@ def enable_spatial(conn: Connection) -> None:
             conn.exec_driver_sql("SELECT InitSpatialMetaData(0)")
     else:
         conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
+
+
+def sync_sequences(conn: Connection, tables: list[Table]) -> None:
+    """After rows were inserted with their ids, PostgreSQL's id counters go on after the largest one
+    (SQLite takes the largest rowid + 1 by itself)."""
+    if conn.dialect.name != "postgresql":
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    for t in tables:
+        for c in t.columns:
+            if not isinstance(c.type, Integer):
+                continue
+            seq = conn.scalar(text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": quote(t.name), "c": c.name})
+            if seq:
+                conn.execute(text(f"SELECT setval(:seq, (SELECT COALESCE(MAX({quote(c.name)}), 0) + 1 "
+                                  f"FROM {quote(t.name)}), false)"), {"seq": seq})
+
+
+def insertion_order(conn: Connection):
+    """An ORDER BY key that reads a table's rows as they were written (SQLite rowid, PostgreSQL ctid): some
+    lists (a feature's tasks) come out in that order, so a copy inserted in it reads the same."""
+    return literal_column("rowid" if conn.dialect.name == "sqlite" else "ctid")
 
 
 def backend_name(engine: Engine) -> str:

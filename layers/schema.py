@@ -95,6 +95,10 @@ def own_tables(conn: Connection) -> list[str]:
     return ours + ([VERSION_TABLE] if VERSION_TABLE in present else [])
 
 
+def tables_with_rows(conn: Connection, names: list[str]) -> list[str]:
+    return [t for t in names if conn.execute(select(literal(1)).select_from(table(t)).limit(1)).first()]
+
+
 def drop_tables(conn: Connection, names: list[str]) -> None:
     """Drop ``names`` (children first) with their spatial index and metadata, in the caller's transaction."""
     for name in names:
@@ -112,7 +116,7 @@ def _repair_half_made(conn: Connection) -> str | None:
     tables = own_tables(conn)
     if not tables:
         return None
-    filled = [t for t in tables if conn.execute(select(literal(1)).select_from(table(t)).limit(1)).first()]
+    filled = tables_with_rows(conn, tables)
     if filled:
         raise SchemaError(
             f"the database has planmap tables but no schema revision, and {', '.join(filled)} hold rows: "
