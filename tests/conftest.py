@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -112,9 +113,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(app) -> Iterator[str]:
-    """The real server (uvicorn) on a local port; yields its base URL, e.g. ``http://127.0.0.1:40123``."""
+@contextmanager
+def serve(app) -> Iterator[str]:
+    """``app`` on a real server (uvicorn) on a local port, with its lifespan; yields its base URL."""
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -128,6 +129,15 @@ def live_server(app) -> Iterator[str]:
             time.sleep(0.1)
     else:
         raise RuntimeError("server did not start")
-    yield base
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(app) -> Iterator[str]:
+    """The real server (uvicorn) on a local port; yields its base URL, e.g. ``http://127.0.0.1:40123``."""
+    with serve(app) as base:
+        yield base
