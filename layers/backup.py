@@ -161,12 +161,6 @@ def _write_meta(gpkg: Writer, info: BackupInfo, backend: str) -> None:
                    "planmap backup: schema revision, data version, tables in restore order")
 
 
-def read_info(path: Path) -> BackupInfo:
-    """What the backup ``path`` holds; BackupError when it is no planmap backup."""
-    with _open(path) as gpkg:
-        return _info(gpkg)
-
-
 def _open(path: Path) -> Reader:
     try:
         gpkg = Reader(path)
@@ -183,7 +177,10 @@ def _info(gpkg: Reader) -> BackupInfo:
     if meta.get("format") != FORMAT:
         raise BackupError(f"unknown backup format {meta.get('format')!r} (this planmap reads {FORMAT})")
     tables = json.loads(meta["tables"])
-    counts = {t: gpkg.db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    unknown = sorted(set(tables) - set(model_metadata().tables))
+    if unknown:
+        raise BackupError(f"the backup has tables this planmap does not know: {', '.join(unknown)}")
+    counts = {t: gpkg.count(t) for t in tables}
     return BackupInfo(meta["alembic_revision"], meta["data_version"], json.loads(meta["with_secrets"]), counts,
                       json.loads(meta["left_out"]), json.loads(meta["skipped"]))
 

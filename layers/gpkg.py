@@ -214,6 +214,9 @@ class Reader:
     def has_table(self, name: str) -> bool:
         return self.db.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (name,)).fetchone() is not None
 
+    def count(self, name: str) -> int:
+        return self.db.execute(f"SELECT count(*) FROM {_q(name)}").fetchone()[0]
+
     def columns(self, name: str) -> list[Column]:
         geoms = {c: (t, s) for c, t, s in self.db.execute(
             "SELECT column_name, geometry_type_name, srs_id FROM gpkg_geometry_columns WHERE table_name = ?",

@@ -103,7 +103,8 @@ def drop_tables(conn: Connection, names: list[str]) -> None:
     """Drop ``names`` (children first) with their spatial index and metadata, in the caller's transaction."""
     for name in names:
         if conn.dialect.name == "sqlite":
-            conn.execute(text("SELECT DropTable(NULL, :name)"), {"name": name})
+            if not conn.execute(text("SELECT DropTable(NULL, :name)"), {"name": name}).scalar():
+                raise SchemaError(f"SpatiaLite could not drop table {name}")
         else:
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {conn.dialect.identifier_preparer.quote(name)} CASCADE")
 
