@@ -1,15 +1,25 @@
-"""The ``planmap`` command line: init, load, validate, stats, serve."""
+"""The ``planmap`` command line: init, load, validate, stats, backup, restore, print, serve."""
 
 from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
+from sqlalchemy.engine import make_url
 
 from api.user_cli import user_app
 from layers.settings import Settings, get_settings
@@ -35,31 +45,45 @@ def _engine(settings: Settings):
     return make_engine(settings.database_url)
 
 
+def _upgrade(bind) -> None:
+    """The schema at the newest revision (in ``bind``'s transaction, or one of its own), or exit 1."""
+    from layers.schema import SchemaError, upgrade
+
+    try:
+        note = upgrade(bind)
+    except SchemaError as exc:
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+    if note:
+        err.print(note, markup=False, soft_wrap=True)
+
+
 @app.command()
 def init(database_url: DbOption = None) -> None:
-    """Create the database or migrate it to the newest schema."""
-    from layers.schema import upgrade
-
+    """Create the database or migrate it to the newest schema (one transaction)."""
     settings = _settings(database_url)
-    upgrade(_engine(settings))
+    _upgrade(_engine(settings))
     console.print(f"schema up to date: {settings.database_url}")
 
 
 @app.command()
 def load(database_url: DbOption = None) -> None:
-    """Load boundaries and every dataset in data/ (idempotent, one transaction)."""
+    """Create or migrate the schema, then load boundaries and every dataset in data/ (idempotent).
+
+    All in one transaction: a load that is interrupted, even by kill -9, leaves the database as it was.
+    """
     from layers.datafiles import DataError
+    from layers.db import ddl_transaction
     from layers.load import load as do_load
-    from layers.schema import upgrade
     from layers.upstream import UpstreamError
 
     settings = _settings(database_url)
-    engine = _engine(settings)
-    upgrade(engine)
     try:
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True) as bar:
-            task = bar.add_task("loading", total=None)
-            counts = do_load(engine, settings, step=lambda s: bar.update(task, description=s))
+        with (Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True) as bar,
+              ddl_transaction(_engine(settings)) as conn):
+            task = bar.add_task("schema", total=None)
+            _upgrade(conn)
+            counts = do_load(conn, settings, step=lambda s: bar.update(task, description=s))
     except DataError as exc:
         for line in exc.errors:
             err.print(line, markup=False, highlight=False)
@@ -112,6 +136,77 @@ def stats(
         table.add_row(str(r["gso_code"]), r["name"], f"{r['area_ha']:,.1f}")
     table.add_row("", "total", f"{total:,.1f}")
     console.print(table)
+
+
+# What a restored account or token without its secret means for people (other tables: the generic line).
+LOCKED_HINTS = {
+    "users": "{n} user(s) restored without a password: they cannot log in until an admin sets one "
+             "(planmap user password NAME)",
+    "api_tokens": "{n} API token(s) restored without their secret: they no longer work; make new ones",
+}
+
+
+@contextmanager
+def _table_progress(what: str):
+    """A progress bar over the tables; yields the ``step(table, index, count)`` callback."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        job = bar.add_task(what, total=None)
+        yield lambda name, i, n: bar.update(job, description=name, completed=i, total=n)
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="the GeoPackage to write, e.g. planmap-2025-07-01.gpkg")],
+    with_secrets: Annotated[bool, typer.Option("--with-secrets", help="keep password and token hashes")] = False,
+    database_url: DbOption = None,
+) -> None:
+    """Write every layer and table (tasks, reports, users, audit log…) to one GeoPackage FILE."""
+    from layers.backup import BackupError
+    from layers.backup import backup as do_backup
+
+    with _table_progress("backup") as step:
+        try:
+            info = do_backup(_engine(_settings(database_url)), file, with_secrets, step)
+        except BackupError as exc:
+            err.print(f"error: {exc}", markup=False, soft_wrap=True)
+            raise typer.Exit(1) from exc
+    console.print(f"wrote {file}: {sum(info.rows.values())} rows in {len(info.rows)} tables "
+                  f"(schema {info.revision}, data version {info.data_version})", markup=False, soft_wrap=True)
+    if info.left_out or info.skipped:
+        gone = [f"{t}.{c}" for t, cols in info.left_out.items() for c in cols] + info.skipped
+        err.print(f"without secrets: {', '.join(gone)} (--with-secrets keeps them; keep that file safe)",
+                  markup=False, soft_wrap=True)
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="a GeoPackage written by planmap backup")],
+    replace: Annotated[bool, typer.Option("--replace", help="overwrite a database that holds data")] = False,
+    database_url: DbOption = None,
+) -> None:
+    """Replace the database's content with the backup FILE, in one transaction (either backend)."""
+    from layers.backup import BackupError
+    from layers.backup import restore as do_restore
+
+    settings = _settings(database_url)
+    with _table_progress("restore") as step:
+        try:
+            info = do_restore(_engine(settings), file, replace, step)
+        except BackupError as exc:
+            err.print(f"error: {exc}", markup=False, soft_wrap=True)
+            raise typer.Exit(1) from exc
+    console.print(f"restored {file} into {make_url(settings.database_url).render_as_string()}: "
+                  f"{sum(info.rows.values())} rows in {len(info.rows)} tables (schema {info.revision}, "
+                  f"data version {info.data_version})", markup=False, soft_wrap=True)
+    for table, columns in info.left_out.items():
+        n = info.rows[table]
+        if n:
+            hint = LOCKED_HINTS.get(table, "{table}: {n} row(s) restored without {columns} (not in the backup)")
+            err.print(hint.format(n=n, table=table, columns=", ".join(columns)), markup=False, soft_wrap=True)
+    if info.skipped:
+        err.print(f"not in the backup: {', '.join(info.skipped)} (everyone logs in again)",
+                  markup=False, soft_wrap=True)
 
 
 from api.print.cli import print_command  # noqa: E402  (sheets: districts and the province)

@@ -1,21 +1,43 @@
 """Printable map sheets over HTTP: ``/print/district/{gso_code}.pdf`` and ``/print/province.pdf`` (PNG too).
 
-The web map's district panel links to ``/print/district/{gso}.pdf?size=A3&lang=vi``.
+The web map's district panel links to ``/print/district/{gso}.pdf?size=A3&lang=vi``. Sheets are drawn in the
+app's process pool (``api.print.pool``, started and stopped by this router's lifespan); when it is full the
+answer is 503 with ``Retry-After``. Without the lifespan (a TestClient used outside ``with``) sheets are drawn
+in the request's thread, one at a time.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import get_session
-from api.errors import responses
+from api import conditional
+from api.errors import ApiError, responses
 from api.params import DistrictCode
-from api.print.cache import cached_sheet
+from api.print.cache import CacheLimits, cached_sheet
+from api.print.pool import PoolBusy, RenderPool, cores
 
-router = APIRouter(prefix="/print", tags=["printing"])
+
+@asynccontextmanager
+async def print_pool(app: FastAPI) -> AsyncIterator[dict]:
+    """The process pool, for as long as the server runs (lifespan state: each server has its own)."""
+    settings = app.state.settings
+    pool = RenderPool(settings.database_url, settings.print_workers or cores(), settings.print_queue_limit)
+    await run_in_threadpool(pool.warm)  # the first sheet need not wait for processes to start
+    try:
+        yield {"print_pool": pool}
+    finally:
+        await run_in_threadpool(pool.shutdown)
+
+
+router = APIRouter(prefix="/print", tags=["printing"], lifespan=print_pool)
+BUSY = {503: {"description": "too many sheets being drawn; retry after the seconds in Retry-After"}}
 
 Size = Annotated[Literal["A4", "A3"], Query(description="paper size; orientation is chosen to fit")]
 Lang = Annotated[Literal["vi", "en"], Query(description="language of the sheet")]
@@ -24,7 +46,12 @@ MEDIA = {"pdf": "application/pdf", "png": "image/png"}
 
 
 def _send(request: Request, session: Session, gso: int | None, size: str, lang: str, fmt: str) -> Response:
-    sheet = cached_sheet(session, request.app.state.settings.cache_dir, gso, size, lang, fmt)
+    settings, pool = request.app.state.settings, getattr(request.state, "print_pool", None)
+    try:
+        sheet = cached_sheet(session, settings.cache_dir, gso, size, lang, fmt,
+                             render_with=pool.render if pool else None, limits=CacheLimits.of(settings))
+    except PoolBusy as exc:
+        raise ApiError(503, "Busy", str(exc), headers={"Retry-After": str(exc.retry_after)}) from exc
     etag = f'"{sheet.key}"'
     headers = {
         "ETag": etag,
@@ -32,15 +59,13 @@ def _send(request: Request, session: Session, gso: int | None, size: str, lang: 
         "X-Sheet-Cache": "hit" if sheet.hit else "miss",
         "Content-Disposition": f'inline; filename="planmap-{gso or "province"}-{size}-{lang}.{fmt}"',
     }
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers=headers)
-    return Response(sheet.content, media_type=MEDIA[fmt], headers=headers)
+    return conditional.respond(request, sheet.content, MEDIA[fmt], etag, headers)
 
 
 @router.get(
     "/district/{gso_code}.pdf",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}, **responses(404)},
+    responses={200: {"content": {"application/pdf": {}}}, **responses(404)} | BUSY,
 )
 def district_pdf(
     request: Request, gso_code: DistrictCode, session: Db, size: Size = "A3", lang: Lang = "vi"
@@ -52,7 +77,7 @@ def district_pdf(
 @router.get(
     "/district/{gso_code}.png",
     response_class=Response,
-    responses={200: {"content": {"image/png": {}}}, **responses(404)},
+    responses={200: {"content": {"image/png": {}}}, **responses(404)} | BUSY,
 )
 def district_png(
     request: Request, gso_code: DistrictCode, session: Db, size: Size = "A3", lang: Lang = "vi"
@@ -61,12 +86,13 @@ def district_png(
     return _send(request, session, gso_code, size, lang, "png")
 
 
-@router.get("/province.pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+@router.get("/province.pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}} | BUSY)
 def province_pdf(request: Request, session: Db, size: Size = "A3", lang: Lang = "vi") -> Response:
     """The province sheet: every former district, with all tasks."""
     return _send(request, session, None, size, lang, "pdf")
 
 
-@router.get("/province.png", response_class=Response, responses={200: {"content": {"image/png": {}}}})
+@router.get("/province.png", response_class=Response, responses={200: {"content": {"image/png": {}}}} | BUSY)
 def province_png(request: Request, session: Db, size: Size = "A3", lang: Lang = "vi") -> Response:
     return _send(request, session, None, size, lang, "png")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-user_app = typer.Typer(help="Accounts: add, list, change the role of and remove users", no_args_is_help=True)
+user_app = typer.Typer(help="Accounts: add, list, change the role of, set the password of and remove users", no_args_is_help=True)
 DatabaseUrl = Annotated[str | None, typer.Option("--database-url", help="default: the configured one")]
 
 
@@ -80,6 +80,23 @@ def remove(
     def change(session) -> str:
         accounts.remove_user(session, username, actor="cli")
         return f"removed {username}"
+
+    _change(database_url, change)
+
+
+@user_app.command("password")
+def password(
+    username: Annotated[str, typer.Argument(help="login name")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                          envvar="PLANMAP_NEW_PASSWORD", help="at least 10 characters")] = "",
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Set a user's password (e.g. after a restore from a backup without secrets)."""
+    from layers.accounts import set_password
+
+    def change(session) -> str:
+        set_password(session, username, password, actor="cli")
+        return f"password set for {username}"
 
     _change(database_url, change)
 

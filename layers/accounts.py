@@ -120,6 +120,18 @@ def remove_user(session: Session, username: str, actor: str = "cli") -> None:
     audit.record(session, actor, "user.remove", "user", str(before["id"]), before, None)
 
 
+def set_password(session: Session, username: str, password: str, actor: str = "cli") -> User:
+    """Give ``username`` a new password (in the caller's transaction), audited without the password."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"password: at least {MIN_PASSWORD} characters")
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise AccountError(f"username: no user {username!r}")
+    user.password_hash = _hasher.hash(password)
+    audit.record(session, actor, "user.password", "user", str(user.id), None, {"password": "set"})
+    return user
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with this password, or None."""
     user = session.scalar(select(User).where(User.username == username))

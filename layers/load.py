@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from geoalchemy2.shape import from_shape
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Connection, Engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from geo.geometry import anchor_point, geometry_kind, normalised
@@ -58,8 +58,11 @@ def data_version(data_dir: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def load(engine: Engine, settings: Settings, step: Step = lambda _: None) -> dict[str, int]:
-    """Load everything; return the counts. Raises DataError (file:line) before writing on bad data."""
+def load(engine: Engine | Connection, settings: Settings, step: Step = lambda _: None) -> dict[str, int]:
+    """Load everything; return the counts. Raises DataError (file:line) before writing on bad data.
+
+    Given a Connection, the load joins its transaction (``planmap load``: schema and data commit together).
+    """
     plan = read_plan(settings.data_dir)
     if plan.errors:
         raise DataError(plan.errors)

@@ -25,6 +25,13 @@ class Settings(BaseSettings):
     upstream_url: str = "https://raw.githubusercontent.com/{repository}/{commit}/{path}"
     # Signs session cookies and CSRF tokens. Empty: a random key kept in var/secret_key (made on first use).
     secret_key: str = ""
+    # Printing: sheets are drawn in worker processes, 0 = one per core. Past ``print_queue_limit`` sheets being
+    # drawn or waiting, a request gets 503 with Retry-After. The cache (``cache_dir/print``) is pruned to
+    # ``print_cache_max_mb``, oldest-used first, and of sheets unused for ``print_cache_max_days``.
+    print_workers: int = 0
+    print_queue_limit: int = 8
+    print_cache_max_mb: float = 256.0
+    print_cache_max_days: float = 30.0
 
     def model_post_init(self, _context) -> None:
         if not self.secret_key:

@@ -115,7 +115,7 @@ def _free_port() -> int:
 
 @contextmanager
 def serve(app) -> Iterator[str]:
-    """Run ``app`` in a real server (uvicorn) on a local port; yields its base URL, e.g. ``http://127.0.0.1:40123``."""
+    """``app`` on a real server (uvicorn) on a local port, with its lifespan; yields its base URL."""
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -138,6 +138,6 @@ def serve(app) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def live_server(app) -> Iterator[str]:
-    """The session's app in a real server; yields its base URL."""
+    """The real server (uvicorn) on a local port; yields its base URL, e.g. ``http://127.0.0.1:40123``."""
     with serve(app) as base:
         yield base

@@ -3,10 +3,7 @@
 from alembic import context
 from geoalchemy2 import alembic_helpers
 
-import layers.admin2025.models  # noqa: F401  (registers the 2025 unit tables for autogenerate)
-import layers.models_accounts  # noqa: F401  (registers the account tables for autogenerate)
-import layers.imports.models  # noqa: F401  (registers imported_layers for autogenerate)
-from layers.models import Base
+from layers.schema import model_metadata
 
 config = context.config
 
@@ -21,7 +18,7 @@ def _own_tables_only(obj, name, obj_type, reflected, compare_to):
 connection = config.attributes["connection"]
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=model_metadata(),  # every model module under layers/
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
     include_object=_own_tables_only,
     process_revision_directives=alembic_helpers.writer,
