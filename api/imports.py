@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.auth import Admin, MaybeUser, csrf_token
-from api.errors import ApiError, error_body
+from api.errors import ApiError, error_body, responses
 from layers.accounts import Principal
 from layers.imports.models import ImportedLayer, imported_layers
 
@@ -102,7 +102,18 @@ def _run(uploads: list[UploadFile], options: ImportOptions, engine) -> ImportRes
         return import_file(engine, _save(uploads, Path(tmp)), options)
 
 
-@router.post("/api/imports", status_code=201)
+UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"},
+                            "description": "the layer's file(s): GeoPackage, zipped or loose Shapefile parts, "
+                                           "GeoJSON, FlatGeobuf, KML or CSV with WKT"},
+                   **{name: {"type": "string", "maxLength": 256} for name in OPTION_FIELDS},
+                   "replace": {"type": "string", "enum": ["true", "false"]}}}}}}}
+UPLOAD_RESPONSES = responses(400, 401, 403, 406, 413, 415) | {
+    422: {"description": "the file cannot be imported: the problems, nothing imported"}}
+
+
+@router.post("/api/imports", status_code=201, openapi_extra=UPLOAD_BODY, responses=UPLOAD_RESPONSES)
 async def upload(request: Request, who: Admin):
     """Import the uploaded layer: 201 with the result, 422 with the problems (nothing imported)."""
     # GDAL and Arrow weigh ~130 MB: a worker loads them on its first upload, not at start.

@@ -64,7 +64,12 @@ SHP_FIELDS = {
     "legal_basis": "legal", "length_km_total": "len_km_tot", "length_note": "len_note",
     "design_speed_kmh": "speed_kmh", "works_count": "works", "dike_length_note": "dike_note",
     "raw_material": "raw_mat", "raw_material_source": "raw_source", "tasks_direct": "tasks_dir",
-    "tasks_via_features": "tasks_via", "tasks_linked": "tasks_lnk",
+    "tasks_via_features": "tasks_via", "tasks_linked": "tasks_lnk", "communes_2025": "communes",
+    "communes_2025_names": "communes_n", "communes_2025_basis": "communes_b", "district_name": "district",
+    "commune_code": "commune", "commune_name": "commune_n", "share_of_district_pct": "pct_distr",
+    "share_of_commune_pct": "pct_commun", "formed_from_district": "from_distr", "formed_from_kien_giang": "from_kg",
+    "former_communes": "former", "former_commune_codes": "former_cod", "former_district_codes": "former_dis",
+    "geometry_note": "geom_note",
 }
 
 

@@ -18,11 +18,12 @@ from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from tests.reference import epsg_6960_transformer
+from layers.exports import SHP_FIELDS
 from layers.models import District, Task
 
 COLLECTIONS = ["districts", "industrial_parks", "industrial_clusters", "industrial_cluster_footprints",
                "economic_zones", "growth_poles", "dynamic_regions", "raw_material_districts",
-               "infrastructure_projects", "infrastructure_routes"]
+               "infrastructure_projects", "infrastructure_routes", "communes_2025", "district_commune_crosswalk"]
 
 
 # What each collection holds, in the database's own terms: layer, which geometry column, which kinds.
@@ -51,6 +52,11 @@ def source(engine) -> dict[str, dict[str, tuple[str, object]]]:
         for cid, where in (("districts", ""), ("raw_material_districts", " WHERE raw_material")):
             rows = s.execute(text(f"SELECT gso_code, name, ST_AsBinary(geom) FROM districts{where}"))
             out[cid] = {str(code): (name, shapely.from_wkb(bytes(wkb))) for code, name, wkb in rows}
+        rows = s.execute(text("SELECT code, name, ST_AsBinary(geom) FROM communes_2025"))
+        out["communes_2025"] = {code: (name, shapely.from_wkb(bytes(wkb))) for code, name, wkb in rows}
+        rows = s.execute(text("SELECT x.id, d.name, ST_AsBinary(x.geom) FROM district_commune_crosswalk x "
+                              "JOIN districts d ON d.gso_code = x.district_code"))
+        out["district_commune_crosswalk"] = {i: (name, shapely.from_wkb(bytes(wkb))) for i, name, wkb in rows}
     assert all(out.values()), {k: len(v) for k, v in out.items()}
     return out
 
@@ -89,7 +95,8 @@ def test_layer_export_opens_with_gdal_and_matches_the_source(live_server, client
     frame = read_any(path)
     want = source[collection]
     assert sorted(frame["id"].astype(str)) == sorted(want)  # same features, same ids
-    names = dict(zip(frame["id"].astype(str), frame["name"], strict=True))
+    label = "name" if "name" in frame else SHP_FIELDS["district_name"] if fmt == "shp" else "district_name"
+    names = dict(zip(frame["id"].astype(str), frame[label], strict=True))
     assert names == {fid: name for fid, (name, _) in want.items()}  # Vietnamese intact (shapefile through .cpg)
     declared = client.get(f"/ogc/collections/{collection}").json()["geometryType"]
     for fid, geom in zip(frame["id"].astype(str), frame.geometry, strict=True):

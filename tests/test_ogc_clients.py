@@ -24,7 +24,7 @@ from tests.reference import epsg_6960_transformer
 
 IDS = ["districts", "industrial_parks", "industrial_clusters", "industrial_cluster_footprints", "economic_zones",
        "growth_poles", "dynamic_regions", "raw_material_districts", "infrastructure_projects",
-       "infrastructure_routes", "tasks"]
+       "infrastructure_routes", "communes_2025", "district_commune_crosswalk", "tasks"]
 SPATIAL = [c for c in IDS if c != "tasks"]
 QGIS_PYTHON = "/usr/bin/python3"  # Debian's, where python3-qgis installs
 
