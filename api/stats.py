@@ -13,13 +13,14 @@ import io
 from collections.abc import Callable, Iterable
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api import conditional
 from api.deps import get_session
+from api.errors import ApiError, responses
 from api.params import DistrictCode
 from layers import stats
 from layers.store import version
@@ -28,7 +29,6 @@ from layers.plan import FEATURE_LAYERS
 router = APIRouter(prefix="/api/stats", tags=["statistics"])
 
 Format = Literal["json", "csv"]
-LayerId = Literal[FEATURE_LAYERS]  # type: ignore[valid-type]
 DATA_CACHE = "public, max-age=300"  # changes only when the plan data is reloaded
 LIVE_CACHE = "no-cache"  # task progress changes any time: revalidate (a 304 is cheap)
 CSV_FORMAT = {"csv": "text/csv; charset=utf-8"}
@@ -261,12 +261,80 @@ RESPONSES = {200: {"content": {"text/csv": {}}, "description": "JSON, or CSV wit
 @router.get("/layers", response_model=list[LayerDistrictArea], responses=RESPONSES,
             summary="Hectares of each layer by former district")
 def layer_areas(request: Request, f: Format = FORMAT_QUERY,
-                layer: LayerId | None = Query(None, description="only this layer"),
+                layer: str | None = Query(None, max_length=48, description="only this layer: a plan layer or an "
+                                          "imported one"),
                 session: Session = Depends(get_session)) -> Response:
     """Polygon features intersected with each former district (EPSG:9207 hectares), the district's area, the
-    share in percent, and the count of features (points and lines by the districts the plan names)."""
-    return render(request, session, f, "layer-district-areas", LayerDistrictArea,
-                  lambda: stats.layer_district_areas(session, layer), lambda rows: rows)
+    share in percent, and the count of features (points and lines by the districts the plan names); then each
+    imported layer (its features split by intersection, those meeting the district counted)."""
+    imported = stats.imported_layer_ids(session)
+    if layer is not None and layer not in FEATURE_LAYERS and layer not in imported:
+        raise ApiError(404, "NotFound", f"no layer {layer!r}; layers: {', '.join([*FEATURE_LAYERS, *imported])}")
+
+    def rows() -> list[dict]:
+        plan = stats.layer_district_areas(session, layer) if layer is None or layer in FEATURE_LAYERS else []
+        others = [layer] if layer in imported else (imported if layer is None else [])
+        return plan + [r for lid in others for r in stats.imported_district_areas(session, lid)]
+
+    return render(request, session, f, "layer-district-areas", LayerDistrictArea, rows, lambda rows: rows)
+
+
+class LandUseArea(BaseModel):
+    gso_code: int
+    district: str
+    code: str | None = None
+    name_vi: str | None
+    name_en: str | None
+    group: str | None
+    hectares: float
+    features: int
+
+
+class LandUseInFeature(BaseModel):
+    feature_id: str
+    layer: str
+    name: str
+    code: str | None = None
+    name_vi: str | None
+    name_en: str | None
+    group: str | None
+    hectares: float
+    features: int
+
+
+def _landuse_layer(session: Session, layer: str) -> str:
+    from layers.imports.stats import NoLandUse, landuse_column
+
+    if layer not in stats.imported_layer_ids(session):
+        raise ApiError(404, "NotFound", f"no imported layer {layer!r}; see /api/stats/layers")
+    try:
+        landuse_column(session.get_bind(), layer)
+    except NoLandUse as exc:
+        raise ApiError(404, "NotFound", str(exc)) from exc
+    return layer
+
+
+@router.get("/landuse/{layer}", response_model=list[LandUseArea], responses=RESPONSES | responses(404),
+            summary="Hectares of each land-use code by former district")
+def landuse(request: Request, layer: str = Path(max_length=48, description="an imported land-use layer"),
+            f: Format = FORMAT_QUERY, session: Session = Depends(get_session)) -> Response:
+    """Parcels split by intersection with each former district (EPSG:9207): hectares per land-use code (the
+    national codes, data/landuse_codes.yaml) and how many parcels meet the district."""
+    name = _landuse_layer(session, layer)
+    return render(request, session, f, f"landuse-{name}", LandUseArea,
+                  lambda: stats.landuse_by_district(session, name), lambda rows: rows)
+
+
+@router.get("/landuse/{layer}/overlay", response_model=list[LandUseInFeature], responses=RESPONSES | responses(404),
+            summary="Hectares of each land-use code inside each park, cluster and economic zone")
+def landuse_overlay(request: Request, layer: str = Path(max_length=48, description="an imported land-use layer"),
+                    feature: str | None = Query(None, max_length=96, description="only this feature"),
+                    f: Format = FORMAT_QUERY, session: Session = Depends(get_session)) -> Response:
+    """What a planned park, cluster or zone would convert: for each one drawn as a polygon, the hectares of each
+    land-use code inside it (e.g. LUA, paddy land), parcels cut at its boundary, areas in EPSG:9207."""
+    name = _landuse_layer(session, layer)
+    return render(request, session, f, f"landuse-overlay-{name}", LandUseInFeature,
+                  lambda: stats.landuse_overlay(session, name, feature), lambda rows: rows)
 
 
 @router.get("/districts", response_model=ProvinceSummary, responses=RESPONSES,

@@ -352,3 +352,61 @@ def occupancy_targets(session: Session) -> dict:
     groups = [_group(session, rule, [i for i in items if i["layer"] == rule.layer]) for rule in OCCUPANCY_RULES]
     return {"features": items, "groups": groups}
 
+
+
+# -- imported layers -------------------------------------------------------------------------------------------
+
+def imported_layer_ids(session: Session) -> list[str]:
+    from layers.store.imported import imported_providers
+
+    return [p.collection.id for p in imported_providers(session)]
+
+
+def imported_district_areas(session: Session, layer: str) -> list[dict]:
+    """The ``layer_district_areas`` rows of an imported layer: its features split by intersection with every
+    former district (EPSG:9207), the share of the district, and how many of its features meet it."""
+    from layers.imports.stats import area_by_district
+    from layers.store.imported import imported_providers
+    from layers.store.version import stamp
+
+    provider = next(p for p in imported_providers(session) if p.collection.id == layer)
+    shape = {"MultiPolygon": "polygon", "MultiLineString": "line", "MultiPoint": "point"}.get(
+        provider.collection.geometry_type, "polygon")
+    found = {r["gso_code"]: r for r in area_by_district(session.get_bind(), layer, stamp(session))}
+    rows = []
+    for d in snapshot(session).districts.values():
+        got = found.get(d.gso_code, {"hectares": 0.0, "features": 0})
+        ha = got["hectares"] if shape == "polygon" else 0.0
+        rows.append({"layer": layer, "gso_code": d.gso_code, "district": d.name, "district_area_ha": _r(d.area_ha),
+                     "area_ha": _r(ha, 4), "share_pct": _r(100 * ha / d.area_ha, 4) if d.area_ha else None,
+                     "feature_count": got["features"], "polygon_count": got["features"] if shape == "polygon" else 0,
+                     "point_count": got["features"] if shape == "point" else 0,
+                     "line_count": got["features"] if shape == "line" else 0})
+    return rows
+
+
+def landuse_by_district(session: Session, layer: str) -> list[dict]:
+    """Hectares of each land-use code of ``layer`` in each former district, with the code's names."""
+    from layers.imports import stats as imported
+    from layers.store.version import stamp
+
+    rows = imported.landuse_by_district(session.get_bind(), layer, stamp(session))
+    return [_named(r) for r in rows]
+
+
+def landuse_overlay(session: Session, layer: str, feature_id: str | None = None) -> list[dict]:
+    """For each park, cluster and economic zone drawn as a polygon: the hectares of each land-use code of
+    ``layer`` inside it (how much paddy land a planned park would convert)."""
+    from layers.imports import stats as imported
+    from layers.store.version import stamp
+
+    rows = imported.landuse_overlay(session.get_bind(), layer, stamp(session))
+    return [_named(r) for r in rows if feature_id is None or r["feature_id"] == feature_id]
+
+
+def _named(row: dict) -> dict:
+    from layers.imports.landuse import codes
+
+    known = codes().get(row["code"] or "")
+    return row | {"hectares": _r(row["hectares"], 4), "name_vi": known.vi if known else None,
+                  "name_en": known.en if known else None, "group": known.group if known else None}

@@ -84,6 +84,17 @@ def settings(backend, fresh_database, cache_dir) -> Settings:
     return s
 
 
+def own_database(backend: str, fresh_database, cache_dir: Path) -> Settings:
+    """Settings of a database of a test module's own, migrated and loaded: for modules whose writes other
+    modules must not see (an imported layer becomes a collection)."""
+    s = make_settings(fresh_database(backend), cache_dir)
+    eng = make_engine(s.database_url)
+    upgrade(eng)
+    load(eng, s)
+    eng.dispose()
+    return s
+
+
 @pytest.fixture(scope="session")
 def engine(settings) -> Iterator[Engine]:
     eng = make_engine(settings.database_url)

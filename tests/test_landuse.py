@@ -10,9 +10,12 @@ import uuid
 from collections import defaultdict
 
 import geopandas as gpd
+import mapbox_vector_tile
+import morecantile
 import pyogrio
 import pytest
 import shapely
+import shapely.geometry
 import yaml
 from pyproj import Transformer
 from shapely.geometry import box
@@ -21,6 +24,8 @@ from sqlalchemy import text
 from layers.imports.importer import ImportFailure, ImportOptions, import_file
 from layers.imports.stats import landuse_by_district, landuse_overlay
 from layers.settings import REPO_ROOT
+from tests.conftest import own_database
+from tests.reference import epsg_6960_transformer
 
 REQUIRED = ("LUA LUC LUK LUN HNK CLN RSX RPH RDD NTS LMU NKH ONT ODT SKK SKN SKC TMD DGT DTL SON MNC NTD BCS "
             "DCS NCS").split()
@@ -28,6 +33,29 @@ CELL = 0.004  # degrees, about 440 m
 # A code column as cadastral files have it: mostly known codes, spacing and case not clean, one unknown code.
 CODES = ["LUA", "CLN", " luc", "ONT", "NTS", "LUA", "SKK", "DGT", "XYZ", "LUK", "RSX", "ODT"]
 TO_TM3 = Transformer.from_crs("EPSG:4326", "EPSG:9207", always_xy=True)  # PROJ's own choice: areas only
+
+
+
+@pytest.fixture(scope="module")
+def own(backend, fresh_database, cache_dir):
+    """A database of this module's own: the layers it imports become collections no other module expects."""
+    return own_database(backend, fresh_database, cache_dir)
+
+
+@pytest.fixture(scope="module")
+def engine(own):
+    from layers.db import make_engine
+
+    eng = make_engine(own.database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="module")
+def app(own):
+    from api.app import create_app
+
+    return create_app(own)
 
 
 def test_codes_file_lists_the_national_codes():
@@ -159,3 +187,62 @@ def test_statistics_are_cached_by_version(engine, landuse_layer, tmp_path):
     assert landuse_overlay(engine, layer, version) is first  # same version: no recomputation
     fresh = landuse_overlay(engine, layer, uuid.uuid4().hex)
     assert "CLN" in {r["code"] for r in first} and "CLN" not in {r["code"] for r in fresh}
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, base_url="http://testserver") as c:
+        yield c
+
+
+def test_an_imported_layer_is_a_collection_like_the_plans(client, landuse_layer):
+    """Items with filters and CRS, vector tiles, exports: the layer is served as every collection is."""
+    layer, _, parcels, *_ = landuse_layer
+    listed = {c["id"]: c for c in client.get("/ogc/collections").json()["collections"]}
+    assert listed[layer]["geometryType"] == "MultiPolygon"
+    queryables = client.get(f"/ogc/collections/{layer}/queryables").json()["properties"]
+    assert {"ma_dat", "so_thua"} <= set(queryables)
+    items = client.get(f"/ogc/collections/{layer}/items", params={"limit": 1000}).json()
+    assert items["numberMatched"] == len(parcels) == len(items["features"])
+    lua = client.get(f"/ogc/collections/{layer}/items", params={"filter": "ma_dat = 'LUA'", "limit": 1000}).json()
+    assert lua["numberMatched"] == sum(c == "LUA" for c in parcels["ma_dat"]) > 0
+    official = epsg_6960_transformer(9207)
+    one = client.get(f"/ogc/collections/{layer}/items/1",
+                     params={"crs": "http://www.opengis.net/def/crs/EPSG/0/9207"}).json()
+    x, y = shapely.geometry.shape(one["geometry"]).geoms[0].exterior.coords[0]
+    lon, lat = parcels.geometry.iloc[0].exterior.coords[0]
+    assert (x, y) == pytest.approx(official.transform(lon, lat), abs=0.01)
+    cell = parcels.geometry.iloc[0].centroid
+    tile = morecantile.tms.get("WebMercatorQuad").tile(cell.x, cell.y, 14)
+    mvt = client.get(f"/ogc/collections/{layer}/tiles/WebMercatorQuad/14/{tile.y}/{tile.x}")
+    decoded = mapbox_vector_tile.decode(mvt.content)
+    assert mvt.status_code == 200 and decoded[layer]["features"]
+    assert {f["properties"].get("ma_dat") for f in decoded[layer]["features"]} <= set(parcels["ma_dat"])
+    export = client.get(f"/api/exports/{layer}.gpkg", params={"crs": 9207})
+    assert export.status_code == 200 and export.content[:16] == b"SQLite format 3\x00"
+
+
+def test_land_use_statistics_over_http(client, landuse_layer):
+    """The same numbers as the land-use functions, by district and inside each park, named by the codes file;
+    and the layer beside the plan layers in /api/stats/layers."""
+    layer, _, parcels, districts, zones = landuse_layer
+    by_district = client.get(f"/api/stats/landuse/{layer}").json()
+    expected = _expected(parcels, districts)
+    got = {(r["gso_code"], r["code"]): r["hectares"] for r in by_district if r["hectares"] > 1e-9}
+    assert set(got) == set(expected)
+    assert all(math.isclose(got[k], v, rel_tol=1e-4, abs_tol=1e-4) for k, v in expected.items())
+    assert {r["name_vi"] for r in by_district if r["code"] == "LUA"} == {"Đất trồng lúa"}
+    overlay = client.get(f"/api/stats/landuse/{layer}/overlay", params={"feature": "kcn-thanh-loc"}).json()
+    paddy = sum(r["hectares"] for r in overlay if r["code"] in ("LUA", "LUC", "LUK"))
+    want = sum(ha for (zone, code), ha in _expected(parcels, zones).items()
+               if zone == "kcn-thanh-loc" and code in ("LUA", "LUC", "LUK"))
+    assert paddy == pytest.approx(want, rel=1e-4) and paddy > 0
+    rows = client.get("/api/stats/layers", params={"layer": layer}).json()
+    assert len(rows) == 15
+    per_district = defaultdict(float)
+    for (gso, _), ha in expected.items():
+        per_district[gso] += ha
+    assert {r["gso_code"]: r["area_ha"] for r in rows if r["area_ha"]} == pytest.approx(dict(per_district), rel=1e-4)
+    assert client.get("/api/stats/landuse/not_a_layer").status_code == 404

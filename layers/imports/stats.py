@@ -48,13 +48,14 @@ def _cached(engine: Engine, layer: str, kind: str, version: str, compute: Callab
     return result
 
 
-def _landuse_column(engine: Engine, layer: str) -> str:
+def landuse_column(engine: Engine, layer: str, required: bool = True) -> str | None:
+    """The layer's land-use column; None (when not ``required``) for a layer without one."""
     check_layer_id(layer)
     with engine.connect() as conn:
         row = conn.execute(text("SELECT landuse_field FROM imported_layers WHERE id = :id"), {"id": layer}).first()
     if row is None:
         raise NoLandUse(f"no imported layer {layer!r}")
-    if row[0] is None:
+    if row[0] is None and required:
         raise NoLandUse(f"layer {layer!r} has no land-use field (import it with --landuse-field)")
     return row[0]
 
@@ -64,8 +65,8 @@ def _landuse_column(engine: Engine, layer: str) -> str:
 _PG_SQL = """
 WITH zones AS ({zones}),
 pieces AS (SELECT zone_id, ST_Subdivide(geom, 256) AS geom FROM zones)
-SELECT z.zone_id, z.label, z.kind, code, sum(m2) / 10000.0 AS hectares FROM (
-  SELECT pc.zone_id, upper(trim(p."{code}"::text)) AS code,
+SELECT z.zone_id, z.label, z.kind, code, sum(m2) / 10000.0 AS hectares, count(DISTINCT fid) AS n FROM (
+  SELECT pc.zone_id, p.fid, {code_sql} AS code,
          ST_Area(ST_Transform(CASE WHEN ST_CoveredBy(p.geom, pc.geom) THEN p.geom
                                    ELSE ST_CollectionExtract(ST_Intersection(p.geom, pc.geom), 3) END, 9207)) AS m2
   FROM pieces pc JOIN "{layer}" p ON p.geom && pc.geom AND ST_Intersects(p.geom, pc.geom)
@@ -81,14 +82,16 @@ _SQLITE_FEATURES = ("SELECT id, name, layer, AsBinary(geom) FROM features WHERE 
                     "'industrial_clusters', 'economic_zones') AND ST_Dimension(geom) = 2")
 
 
-def _postgis(engine: Engine, layer: str, code: str, zones_sql: str) -> list[tuple]:
+def _postgis(engine: Engine, layer: str, code: str | None, zones_sql: str) -> list[tuple]:
+    code_sql = f'upper(trim(p."{code}"::text))' if code else "NULL::text"
     with engine.connect() as conn:
-        return list(conn.execute(text(_PG_SQL.format(zones=zones_sql, code=code, layer=layer))))
+        return list(conn.execute(text(_PG_SQL.format(zones=zones_sql, code_sql=code_sql, layer=layer))))
 
 
-def _parcels(conn, layer: str, code: str, zone_bounds: tuple | None) -> Iterator[tuple[list, np.ndarray]]:
+def _parcels(conn, layer: str, code: str | None, zone_bounds: tuple | None) -> Iterator[tuple[list, np.ndarray]]:
     """(codes, geometries) of the layer's parcels in chunks, only those in ``zone_bounds`` when given."""
-    sql = f'SELECT upper(trim(CAST("{code}" AS TEXT))), AsBinary(geom) FROM "{layer}"'
+    code_sql = f'upper(trim(CAST("{code}" AS TEXT)))' if code else "NULL"
+    sql = f'SELECT {code_sql}, AsBinary(geom) FROM "{layer}"'
     params: tuple = ()
     if zone_bounds is not None:
         sql += (" WHERE ROWID IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = ? AND f_geometry_column = "
@@ -114,6 +117,7 @@ def _overlay_python(engine: Engine, layer: str, code: str, zones_sql: str, by_zo
         shapely.prepare(shapes)
         tree = shapely.STRtree(shapes)
         sums: dict[tuple[int, str | None], float] = defaultdict(float)
+        counts: dict[tuple[int, str | None], int] = defaultdict(int)
         frames = [tuple(shapely.bounds(g)) for g in shapes] if by_zone_bbox else [None]
         for frame_index, frame in enumerate(frames):
             for codes, geoms in _parcels(conn, layer, code, frame):
@@ -125,14 +129,16 @@ def _overlay_python(engine: Engine, layer: str, code: str, zones_sql: str, by_zo
                 pieces = np.where(inside, geoms[parcel_i], shapely.intersection(geoms[parcel_i], shapes[zone_i]))
                 for p, z, m2 in zip(parcel_i, zone_i, _tm3_m2(pieces)):
                     sums[(int(z), codes[p])] += float(m2)
+                    counts[(int(z), codes[p])] += 1
     finally:
         raw.close()
-    rows = [(zones[z][0], zones[z][1], zones[z][2], c, m2 / M2_PER_HA) for (z, c), m2 in sums.items()]
+    rows = [(zones[z][0], zones[z][1], zones[z][2], c, m2 / M2_PER_HA, counts[(z, c)])
+            for (z, c), m2 in sums.items()]
     return sorted(rows, key=lambda r: (r[0], r[3] or ""))
 
 
-def _compute(engine: Engine, layer: str, districts: bool) -> list[tuple]:
-    code = _landuse_column(engine, layer)
+def _compute(engine: Engine, layer: str, districts: bool, by_code: bool = True) -> list[tuple]:
+    code = landuse_column(engine, layer) if by_code else None
     if engine.dialect.name == "postgresql":
         return _postgis(engine, layer, code, _DISTRICT_ZONES if districts else _FEATURE_ZONES)
     return _overlay_python(engine, layer, code, _SQLITE_DISTRICTS if districts else _SQLITE_FEATURES,
@@ -145,8 +151,8 @@ def landuse_by_district(engine: Engine, layer: str, version: str) -> list[dict]:
     ``code`` is the field's value trimmed and in upper case (None for an empty value); unknown codes are kept.
     """
     def compute() -> list[dict]:
-        return [{"gso_code": int(z), "district": label, "code": c, "hectares": ha}
-                for z, label, _kind, c, ha in _compute(engine, layer, districts=True)]
+        return [{"gso_code": int(z), "district": label, "code": c, "hectares": ha, "features": n}
+                for z, label, _kind, c, ha, n in _compute(engine, layer, districts=True)]
 
     return _cached(engine, layer, "by_district", version, compute)
 
@@ -155,7 +161,18 @@ def landuse_overlay(engine: Engine, layer: str, version: str) -> list[dict]:
     """``[{"feature_id", "layer", "name", "code", "hectares"}]``: hectares of each code inside each park,
     cluster and economic zone footprint."""
     def compute() -> list[dict]:
-        return [{"feature_id": z, "layer": kind, "name": label, "code": c, "hectares": ha}
-                for z, label, kind, c, ha in _compute(engine, layer, districts=False)]
+        return [{"feature_id": z, "layer": kind, "name": label, "code": c, "hectares": ha, "features": n}
+                for z, label, kind, c, ha, n in _compute(engine, layer, districts=False)]
 
     return _cached(engine, layer, "overlay", version, compute)
+
+
+def area_by_district(engine: Engine, layer: str, version: str) -> list[dict]:
+    """``[{"gso_code", "district", "hectares", "features"}]``: the layer's hectares in each former district (its
+    features split by intersection) and how many of its features meet the district; any imported layer."""
+    def compute() -> list[dict]:
+        landuse_column(engine, layer, required=False)  # NoLandUse for a layer that is not imported
+        return [{"gso_code": int(z), "district": label, "hectares": ha, "features": n}
+                for z, label, _kind, _c, ha, n in _compute(engine, layer, districts=True, by_code=False)]
+
+    return _cached(engine, layer, "area_by_district", version, compute)

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from layers.models import Dataset
@@ -26,9 +26,12 @@ T = TypeVar("T")
 
 
 def current(session: Session) -> int:
-    """The data version this session sees (0 on an empty database)."""
-    value = session.scalar(select(Dataset.value).where(Dataset.key == KEY))
-    return int(value) if value else 0
+    """The data version this session's transaction sees (0 on an empty database); read once per transaction,
+    however many caches ask."""
+    if KEY not in session.info:
+        value = session.scalar(select(Dataset.value).where(Dataset.key == KEY))
+        session.info[KEY] = int(value) if value else 0
+    return session.info[KEY]
 
 
 def bump(session: Session) -> int:
@@ -37,7 +40,15 @@ def bump(session: Session) -> int:
     if done.rowcount == 0:
         session.add(Dataset(key=KEY, value="1"))
         session.flush()
+    session.info.pop(KEY, None)
     return current(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction) -> None:
+    """A new transaction may see a newer version."""
+    if transaction.parent is None:
+        session.info.pop(KEY, None)
 
 
 def stamp(session: Session, today: dt.date | None = None) -> str:
