@@ -21,6 +21,11 @@ def _dataset_title(dataset: str) -> str:
     return "Plan layers (`features`, `districts`)" if dataset == "plan" else f"Parcels `{dataset}`"
 
 
+def _rps(value: float) -> str:
+    """Whole numbers, but two significant digits below 10 req/s (0.4 is not 0)."""
+    return f"{value:.0f}" if value >= 10 else f"{value:.2g}"
+
+
 def _cells(cell: dict) -> list[str]:
     load = cell.get("load")
     if load and not load["requests"]:
@@ -28,10 +33,10 @@ def _cells(cell: dict) -> list[str]:
     if load:
         flag = f" ⚠ {load['errors']} errors" if load["errors"] else ""
         few = f" (n={load['requests']})" if load["requests"] < FEW else ""
-        return [f"{load['rps']:.0f}{few}{flag}", f"{load['p50_ms']}", f"{load['p95_ms']}"]
+        return [f"{_rps(load['rps'])}{few}{flag}", f"{load['p50_ms']}", f"{load['p95_ms']}"]
     check = cell.get("check", {})
     if check.get("status") == "slow":
-        return [f"{1000 / check['second_ms']:.2f} (1 request alone)", f"{check['second_ms']:.0f}", ""]
+        return [f"{_rps(1000 / check['second_ms'])} (1 request alone)", f"{check['second_ms']:.0f}", ""]
     return [{"n/a": "n/a", "failed": "check failed"}.get(check.get("status"), "—"), "", ""]
 
 
