@@ -5,12 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fastapi import Request
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
-
-
-def get_engine(request: Request) -> Engine:
-    return request.app.state.engine
 
 
 def get_session(request: Request) -> Iterator[Session]:

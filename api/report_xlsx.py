@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from layers.reporting_periods import EXPORT_COLUMNS
 
@@ -13,6 +11,9 @@ WIDTHS = (10, 80, 30, 16, 14, 10, 40)
 
 
 def workbook_bytes(groups: list[tuple[str, list[list]]]) -> bytes:
+    from openpyxl import Workbook  # loaded on the first export, not by every server worker
+    from openpyxl.styles import Alignment, Font
+
     wb = Workbook()
     ws = wb.active
     ws.title = "Tiến độ"

@@ -372,3 +372,60 @@ def occupancy(request: Request, f: Format = FORMAT_QUERY, session: Session = Dep
     above 85 % and clusters above 60 % against the targets. CSV: one row per park or cluster."""
     return render(request, session, f, "occupancy", Occupancy, lambda: stats.occupancy_targets(session),
                   lambda p: p["features"])
+
+
+class CommuneTaskCounts(BaseModel):
+    """A 2025 unit's tasks counted the three ways ``layers.stats_2025`` defines."""
+
+    tasks_via_district: int
+    tasks_via_features: int
+    tasks_linked: int
+
+
+class CommuneStats(BaseModel):
+    code: str
+    name: str
+    type: str
+    full_name: str
+    formed_from_kien_giang: bool
+    area_ha: float
+    former_district_codes: list[int]
+    hectares: dict[str, float]
+    tasks: CommuneTaskCounts
+    progress: dict
+
+
+def _flat_commune(c: dict) -> dict:
+    row = {k: v for k, v in c.items() if k not in ("hectares", "tasks", "progress")}
+    return row | {f"{layer}_ha": ha for layer, ha in c["hectares"].items()} | c["tasks"] | {
+        f"progress_{k}": v for k, v in c["progress"].items()}
+
+
+@router.get("/communes", response_model=list[CommuneStats], responses=RESPONSES,
+            summary="The 2025 communes: area, hectares of each plan layer, tasks and progress")
+def communes(request: Request, f: Format = FORMAT_QUERY, session: Session = Depends(get_session)) -> Response:
+    """Every unit of An Giang (from 1 July 2025) that covers former Kiên Giang: its area in EPSG:9207, the former
+    districts it was formed from, the hectares of each plan layer inside it (split by intersection) and its
+    tasks (through those districts or through features in it) with their progress. CSV: one row per unit."""
+    from layers.stats_2025 import commune_summary
+
+    return render(request, session, f, "communes-2025", CommuneStats, lambda: commune_summary(session),
+                  lambda rows: [_flat_commune(r) for r in rows], progress=True)
+
+
+@router.get("/communes/{code}", response_model=CommuneStats, responses=RESPONSES | responses(404),
+            summary="One 2025 commune")
+def one_commune(request: Request, code: str = Path(pattern=r"^\d{5}$", description="GSO code, e.g. 30958"),
+                f: Format = FORMAT_QUERY, session: Session = Depends(get_session)) -> Response:
+    from layers.stats_2025 import commune_summary
+
+    def one() -> dict:
+        found = [r for r in commune_summary(session) if r["code"] == code]
+        if not found:
+            raise ApiError(404, "NotFound", f"no 2025 commune {code} covers former Kiên Giang; see "
+                           "/api/stats/communes")
+        return found[0]
+
+    one()  # 404 before any validator is computed
+    return render(request, session, f, f"commune-{code}", CommuneStats, one, lambda r: [_flat_commune(r)],
+                  progress=True)

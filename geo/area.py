@@ -29,8 +29,3 @@ def geodesic_hectares(geom_lonlat: BaseGeometry) -> float:
     """Geodesic area on the WGS 84 ellipsoid of a lon/lat geometry, in hectares."""
     area, _ = _GEOD.geometry_area_perimeter(geom_lonlat)
     return abs(area) / M2_PER_HA
-
-
-def length_km(geom_lonlat: BaseGeometry) -> float:
-    """Geodesic length of a lon/lat line, in kilometres."""
-    return _GEOD.geometry_length(geom_lonlat) / 1000.0

@@ -32,6 +32,7 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url``: ``sqlite:///path`` (SpatiaLite) or ``postgresql://…`` (PostGIS)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        import pyogrio  # noqa: F401  (GDAL brings its own SQLite and PROJ: loaded after SpatiaLite, it crashes)
         import pysqlite3.dbapi2 as sqlite_module
 
         if parsed.database and parsed.database != ":memory:":

@@ -17,15 +17,17 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas as gpd
-import pandas as pd
-import pyogrio
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo.transform import reproject
 from layers.models import Agency, Target
 from layers.store.catalog import collections, provider
+
+if TYPE_CHECKING:  # GDAL, Arrow and pandas weigh ~120 MB: a server worker loads them on its first export
+    import geopandas as gpd
 
 PREFIX = "kiengiang"
 def layers(session: Session) -> list[str]:
@@ -98,6 +100,9 @@ def filename(name: str, suffix: str, crs: int | None = None) -> str:
 def layer_frame(session: Session, layer: str, crs: int = 4326) -> gpd.GeoDataFrame:
     """Every item of collection ``layer`` with the properties the OGC API gives it, in EPSG ``crs``
     (reprojected with the pinned transformation)."""
+    import geopandas as gpd
+    import pandas as pd
+
     prov = provider(layer, session)
     records = prov.records(session)
     frame = pd.DataFrame.from_records([{"id": str(i), **props} for i, props, _ in records],
@@ -127,12 +132,16 @@ def task_rows(session: Session) -> list[dict]:
 # -- writers -------------------------------------------------------------------------------------------------
 
 def _write(frame: gpd.GeoDataFrame, path: Path, fmt: Format, layer: str, **kwargs) -> None:
+    import pyogrio
+
     pyogrio.write_dataframe(frame, path, layer=layer, driver=fmt.driver, layer_options=dict(fmt.options) or None,
                             dataset_options=dict(fmt.dataset_options) or None, **kwargs)
 
 
 def _write_shapefile_zip(frame: gpd.GeoDataFrame, layer: str, out_dir: Path, zip_path: Path) -> None:
     """One shapefile (the collection has one geometry type), UTF-8 with a .cpg, zipped."""
+    import pyogrio
+
     shp = out_dir / f"{layer}.shp"
     pyogrio.write_dataframe(frame.rename(columns=SHP_FIELDS), shp, driver="ESRI Shapefile", encoding="UTF-8")
     with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -148,6 +157,8 @@ def write_layer(session: Session, layer: str, fmt: str, crs: int, out_dir: Path)
     if fmt == "shp":
         _write_shapefile_zip(frame, layer, out_dir, target)
     elif fmt == "kml":
+        import pyogrio
+
         pyogrio.write_dataframe(frame, target, layer=layer, driver="KML",
                                 dataset_options={"NameField": "name", "DescriptionField": "source"})
     else:
@@ -163,6 +174,8 @@ def write_plan(session: Session, crs: int, out_dir: Path) -> Path:
     gpkg = FORMATS["gpkg"]
     for layer in layers(session):
         _write(layer_frame(session, layer, crs), target, gpkg, layer)
+    import pandas as pd
+
     _write(pd.DataFrame(task_rows(session), columns=TASK_COLUMNS), target, gpkg, "tasks")
     targets = [{c.name: getattr(t, c.name) for c in Target.__table__.columns} for t in session.scalars(select(Target))]
     _write(pd.DataFrame(targets), target, gpkg, "targets")

@@ -314,3 +314,45 @@ def test_a_bad_upstream_file_writes_nothing_and_names_the_file(scratch, tmp_path
     with pytest.raises(UpstreamError, match=r"30958_dinh_hoa\.geojson.*wrong sha256"):
         load(engine, settings.model_copy(update={"data_dir": data, "cache_dir": tmp_path / "cache"}))
     assert _snapshot(engine) == before
+
+
+# -- the 2025 units as collections and statistics ----------------------------------------------------------------
+
+def test_communes_and_crosswalk_are_collections(client):
+    units = client.get("/ogc/collections/communes_2025/items", params={"limit": 100}).json()
+    assert units["numberMatched"] == len(formed_from_kien_giang()) + 3  # and the three border slivers
+    go_quao = client.get("/ogc/collections/district_commune_crosswalk/items",
+                         params={"district_code": 907, "formed_from_district": "true", "limit": 100}).json()
+    shares = {f["properties"]["commune_name"]: f["properties"]["share_of_district_pct"] for f in go_quao["features"]}
+    figures = {"Xã Định Hòa": 32.42, "Xã Vĩnh Tuy": 26.33, "Xã Vĩnh Hòa Hưng": 21.83, "Xã Gò Quao": 19.10}
+    for name, pct in figures.items():  # the mirror README's verification
+        assert shares[name] == pytest.approx(pct, abs=0.01)
+    piece = go_quao["features"][0]
+    assert piece["geometry"]["type"] == "MultiPolygon"
+
+
+def test_a_feature_says_its_2025_units(client):
+    park = client.get("/ogc/collections/industrial_parks/items/kcn-thanh-loc").json()["properties"]
+    assert park["communes_2025_basis"] == "geometry" and "30886" in park["communes_2025"].split(",")
+    cai_tu = client.get("/ogc/collections/industrial_clusters/items/ccn-cai-tu").json()["properties"]
+    assert cai_tu["communes_2025_basis"] == "district"  # location not known: candidates, never one unit
+    assert set(cai_tu["communes_2025"].split(",")) == {"30952", "30958", "30970", "30982"}
+
+
+def test_statistics_by_commune_split_the_parks_and_count_the_tasks(client, settings):
+    """Thạnh Lộc (30886, formed from communes of Châu Thành 905) holds most of KCN Thạnh Lộc: its hectares are
+    the park's polygon cut by the unit's upstream polygon, in EPSG:9207 (pyproj here); its tasks through the
+    district are the tasks whose document item names Châu Thành."""
+    from layers.plan import read_plan
+
+    stats = client.get("/api/stats/communes/30886").json()
+    park = shape(client.get("/ogc/collections/industrial_parks/items/kcn-thanh-loc").json()["geometry"])
+    unit = ward_polygons()["30886"]
+    assert stats["hectares"]["industrial_parks"] == pytest.approx(tm3(park).intersection(unit).area / 10_000, rel=1e-3)
+    assert stats["former_district_codes"] == [905]
+    named = {t.id for _, t in read_plan(settings.data_dir).tasks if 905 in t.districts}
+    assert stats["tasks"]["tasks_via_district"] == len(named) > 0
+    assert stats["tasks"]["tasks_linked"] >= stats["tasks"]["tasks_via_features"] > 0
+    every = client.get("/api/stats/communes").json()
+    assert len(every) == len(formed_from_kien_giang()) + 3
+    assert client.get("/api/stats/communes/12345").status_code == 404

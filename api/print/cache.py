@@ -18,7 +18,6 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from api.print.sheet import render
 from layers.store import version
 
 RENDERER = "sheet-1"  # bump when the drawing changes so old files are not served
@@ -88,6 +87,8 @@ def cached_sheet(
     if render_with:
         content = render_with(key, job)
     else:
+        from api.print.sheet import render  # matplotlib: only where sheets are drawn in this process
+
         content = render(session, gso, size, lang, fmt, job.today)
     if path:
         path.parent.mkdir(parents=True, exist_ok=True)

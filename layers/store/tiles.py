@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import mapbox_vector_tile
 import morecantile
 from shapely import clip_by_rect
 from sqlalchemy import func, literal_column, select
@@ -97,6 +96,8 @@ def _python_tile(session: Session, provider: TableProvider, z: int, row: int, co
     features = features[:FEATURE_CAP]
     if not features:
         return Tile(b"", 0, 0)
+    import mapbox_vector_tile  # SpatiaLite only: PostGIS encodes its own tiles
+
     data = mapbox_vector_tile.encode(
         [{"name": coll.id, "features": features}],
         default_options={"quantize_bounds": (b.left, b.bottom, b.right, b.top), "extents": EXTENT,
