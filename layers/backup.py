@@ -76,8 +76,15 @@ def _kind(column: sa.Column) -> Column:
     return Column(column.name, "text")
 
 
+def _one_gpkg_geometry(columns: list[Column]) -> list[Column]:
+    """A GeoPackage table has one geometry column: a table's others (features.anchor) travel as WKB."""
+    first = next((c for c in columns if c.kind == "geometry"), None)
+    return [c if c.kind != "geometry" or c is first else Column(c.name, "wkb", c.geometry_type, c.srid)
+            for c in columns]
+
+
 def _sa_type(column: Column):
-    if column.kind == "geometry":
+    if column.kind in ("geometry", "wkb"):
         return Geometry(column.geometry_type, srid=column.srid, spatial_index=False)
     return {"boolean": sa.Boolean(), "integer": sa.Integer(), "real": sa.Float(), "date": sa.Date(),
             "datetime": sa.DateTime(timezone=True), "json": sa.JSON(), "blob": sa.LargeBinary()}.get(
@@ -98,7 +105,7 @@ def _out(columns: list[Column], row, blank: set[str]) -> tuple:
     for c, v in zip(columns, row, strict=True):
         if c.name in blank:
             v = None
-        elif c.kind == "geometry" and v is not None:
+        elif c.kind in ("geometry", "wkb") and v is not None:
             v = to_shape(v)
         values.append(_utc(v))
     return tuple(values)
@@ -120,7 +127,7 @@ def backup(engine: Engine, path: Path, with_secrets: bool = False, step: Step = 
                 if secret and not with_secrets and any(t.c[n].primary_key for n in secret):
                     skipped.append(t.name)
                     continue
-                columns = [_kind(c) for c in t.columns]
+                columns = _one_gpkg_geometry([_kind(c) for c in t.columns])
                 blank = set() if with_secrets else set(secret)
                 result = conn.execution_options(yield_per=1000).execute(
                     select(t).order_by(insertion_order(conn)))
@@ -222,7 +229,7 @@ def _insert(conn: Connection, gpkg: Reader, name: str, info: BackupInfo) -> sa.T
         values = []
         for row in batch:
             n += 1
-            record = {c.name: (from_shape(v, srid=c.srid) if c.kind == "geometry" and v is not None else v)
+            record = {c.name: (from_shape(v, srid=c.srid) if c.kind in ("geometry", "wkb") and v is not None else v)
                       for c, v in zip(columns, row, strict=True)}
             values.append(record | {c: f"{LOCKED}{n}" for c in locked})
         conn.execute(table.insert(), values)

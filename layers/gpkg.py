@@ -28,6 +28,7 @@ USER_VERSION = 10400  # 1.4.0
 SQL_TYPES = {"integer": "INTEGER", "real": "DOUBLE", "text": "TEXT", "boolean": "BOOLEAN", "date": "DATE",
              "datetime": "DATETIME", "json": "TEXT", "blob": "BLOB"}
 JSON_MIME = "application/json"
+WKB_MIME = "application/vnd.ogc.wkb"  # a second geometry column: plain WKB, its type and SRID in gpkg_data_columns
 FID = "fid"  # GeoPackage tables need an integer primary key of their own
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 
@@ -60,7 +61,8 @@ class GpkgError(ValueError):
 
 @dataclass(frozen=True)
 class Column:
-    """``kind``: one of ``SQL_TYPES`` or ``geometry`` (then ``geometry_type`` and ``srid``)."""
+    """``kind``: one of ``SQL_TYPES``, or ``geometry`` (a table's one GeoPackage geometry) or ``wkb`` (any other
+    geometry column of the table), both with ``geometry_type`` and ``srid``."""
 
     name: str
     kind: str
@@ -97,6 +99,8 @@ def _to_gpkg(column: Column, value):
         return None
     if column.kind == "geometry":
         return encode_geometry(value, column.srid)
+    if column.kind == "wkb":
+        return shapely.to_wkb(value, flavor="iso")
     if column.kind == "json":
         return json.dumps(value, ensure_ascii=False)
     if column.kind == "datetime":
@@ -117,6 +121,8 @@ def _from_gpkg(column: Column, value):
         return None
     if column.kind == "geometry":
         return decode_geometry(value)
+    if column.kind == "wkb":
+        return shapely.from_wkb(bytes(value))
     if column.kind == "json":
         return json.loads(value)
     if column.kind == "datetime":
@@ -158,7 +164,8 @@ class Writer:
         geoms = [c for c in columns if c.kind == "geometry"]
         if len(geoms) > 1 or any(c.name == FID for c in columns):
             raise GpkgError(f"{name}: at most one geometry column and none called {FID!r}")
-        defs = [f"{_q(c.name)} {c.geometry_type if c.kind == 'geometry' else SQL_TYPES[c.kind]}" for c in columns]
+        defs = [f"{_q(c.name)} {c.geometry_type if c.kind == 'geometry' else SQL_TYPES.get(c.kind, 'BLOB')}"
+                for c in columns]
         self.db.execute(f"CREATE TABLE {_q(name)} ({FID} INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
                         f"{', '.join(defs)})")
         insert = (f"INSERT INTO {_q(name)} ({', '.join(_q(c.name) for c in columns)}) "
@@ -189,6 +196,10 @@ class Writer:
             if c.kind == "json":
                 self.db.execute("INSERT INTO gpkg_data_columns (table_name, column_name, name, mime_type) "
                                 "VALUES (?, ?, ?, ?)", (name, c.name, c.name, JSON_MIME))
+            if c.kind == "wkb":
+                self.db.execute("INSERT INTO gpkg_data_columns (table_name, column_name, name, title, description, "
+                                "mime_type) VALUES (?, ?, ?, ?, ?, ?)",
+                                (name, c.name, c.name, c.geometry_type, str(c.srid), WKB_MIME))
 
 
 class Reader:
@@ -223,6 +234,9 @@ class Reader:
             (name,))}
         json_cols = {c for (c,) in self.db.execute(
             "SELECT column_name FROM gpkg_data_columns WHERE table_name = ? AND mime_type = ?", (name, JSON_MIME))}
+        wkb_cols = {c: (t, int(s)) for c, t, s in self.db.execute(
+            "SELECT column_name, title, description FROM gpkg_data_columns WHERE table_name = ? AND mime_type = ?",
+            (name, WKB_MIME))}
         kinds = {v: k for k, v in SQL_TYPES.items() if k != "json"}
         out = []
         for _, col, sql_type, *_ in self.db.execute(f"PRAGMA table_info({_q(name)})"):
@@ -230,6 +244,8 @@ class Reader:
                 continue
             if col in geoms:
                 out.append(Column(col, "geometry", *geoms[col]))
+            elif col in wkb_cols:
+                out.append(Column(col, "wkb", *wkb_cols[col]))
             else:
                 out.append(Column(col, "json" if col in json_cols else kinds.get(sql_type.upper(), "text")))
         return out

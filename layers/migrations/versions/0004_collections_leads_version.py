@@ -78,8 +78,6 @@ def upgrade() -> None:
         "SELECT t.id, COALESCE(r.status, 'not_reported'), r.percent, r.reported_on FROM tasks t "
         "LEFT JOIN progress_reports r ON r.id = (SELECT r2.id FROM progress_reports r2 WHERE r2.task_id = t.id "
         "AND r2.review = 'accepted' ORDER BY r2.created_at DESC, r2.id DESC LIMIT 1)"))
-    bind.execute(sa.text("DELETE FROM dataset WHERE key = 'version'"))
-    bind.execute(sa.text("INSERT INTO dataset (key, value) VALUES ('version', '1')"))
 
 
 def _drop_columns(table: str, *columns: str) -> None:
