@@ -6,6 +6,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -25,6 +26,9 @@ class Settings(BaseSettings):
     upstream_url: str = "https://raw.githubusercontent.com/{repository}/{commit}/{path}"
     # Signs session cookies and CSRF tokens. Empty: a random key kept in var/secret_key (made on first use).
     secret_key: str = ""
+    # Whether a new progress report counts at once ("accepted"; a coordinator may return it) or only once a
+    # coordinator has accepted it ("pending"). The province's choice; the dashboard shows it.
+    review_on_submit: Literal["accepted", "pending"] = "accepted"
 
     def model_post_init(self, _context) -> None:
         if not self.secret_key:
