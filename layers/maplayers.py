@@ -29,8 +29,10 @@ from layers.store.version import VersionedCache
 
 NEIGHBOUR_TOLERANCE_DEG = 0.0015  # Douglas-Peucker, about 160 m: the backdrop around the province
 # Coverage simplification (Visvalingam-Whyatt; about the side of the triangles removed): neighbours keep one shared
-# edge. 0.002° leaves about as many vertices as a 90 m Douglas-Peucker would.
-COVERAGE_TOLERANCE_DEG = 0.002
+# edge. 0.002° leaves about as many vertices as a 90 m Douglas-Peucker would; a unit of small islands that this
+# would shrink by more than AREA_KEPT is drawn from the finer pass instead (islands share no edge).
+COVERAGE_TOLERANCE_DEG = (0.002, 0.0004)
+AREA_KEPT = 0.02
 # Per published collection: (simplification tolerance in degrees, decimals kept). Parks and cluster footprints are
 # a kilometre across and are looked at closely; the sub-regions are district outlines seen at province zoom.
 COLLECTION_DETAIL = {
@@ -60,9 +62,17 @@ def round_coords(obj, digits: int):
 
 
 def light(shape, tolerance: float, digits: int) -> dict:
-    """GeoJSON of ``shape`` simplified (topology kept) and rounded."""
+    """GeoJSON of ``shape`` simplified (topology kept) and put on a grid of ``digits`` decimals, still valid."""
     if tolerance and shape.geom_type != "Point":
         shape = shape.simplify(tolerance, preserve_topology=True)
+    return gridded(shape, digits)
+
+
+def gridded(shape, digits: int) -> dict:
+    """GeoJSON of ``shape`` on a grid of ``digits`` decimals; polygons stay valid (rounding alone can make a ring
+    cross itself)."""
+    if shape.geom_type in ("Polygon", "MultiPolygon"):
+        shape = shapely.set_precision(shape, 10.0**-digits)
     return round_coords(mapping(shape), digits)
 
 
@@ -80,6 +90,13 @@ def _label_point(shape) -> list[float]:
     parts = list(getattr(shape, "geoms", [shape]))
     point = max(parts, key=lambda p: p.area).point_on_surface()
     return round_coords([point.x, point.y], 4)
+
+
+def simplify_coverage(shapes: list) -> list:
+    """Polygons that share edges, simplified together (they keep sharing them); each keeps its area within
+    ``AREA_KEPT``."""
+    coarse, fine = (shapely.coverage_simplify(shapes, tol) for tol in COVERAGE_TOLERANCE_DEG)
+    return [c if abs(c.area / s.area - 1) <= AREA_KEPT else f for s, c, f in zip(shapes, coarse, fine, strict=True)]
 
 
 def _feature(geometry: dict, properties: dict, fid=None) -> dict:
@@ -101,9 +118,9 @@ def _read_base(session: Session) -> dict:
                 for p in session.scalars(select(Province).order_by(Province.code))]
     districts = list(session.scalars(select(District).order_by(District.gso_code)))
     shapes = [to_shape(d.geom) for d in districts]
-    drawn = shapely.coverage_simplify(shapes, COVERAGE_TOLERANCE_DEG)  # neighbours keep one shared edge
+    drawn = simplify_coverage(shapes)
     for d, shape, geom in zip(districts, shapes, drawn, strict=True):
-        features.append(_feature(round_coords(mapping(geom), 4), {
+        features.append(_feature(gridded(geom, 4), {
             "kind": "district", "gso_code": d.gso_code, "name": d.name, "short_name": d.short_name,
             "type": d.type, "area_ha": round(d.area_ha, 1), "raw_material": d.raw_material,
             "bbox": focus_bbox(shape), "label_at": _label_point(shape)}))
@@ -144,10 +161,10 @@ def communes_outline(session: Session) -> dict:
 def _read_communes(session: Session) -> dict:
     units = list(session.scalars(select(Commune2025).order_by(Commune2025.code)))
     shapes = [to_shape(u.geom) for u in units]
-    drawn = shapely.coverage_simplify(shapes, COVERAGE_TOLERANCE_DEG)
+    drawn = simplify_coverage(shapes)
     features = []
     for u, shape, geom in zip(units, shapes, drawn, strict=True):
-        features.append(_feature(round_coords(mapping(geom), 4), {
+        features.append(_feature(gridded(geom, 4), {
             "code": u.code, "name": u.name, "type": u.type, "full_name": u.full_name,
             "formed_from_kien_giang": bool(u.formed_from_kien_giang),
             "former_districts": [d["code"] for d in u.former_districts or []],
