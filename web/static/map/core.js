@@ -26,6 +26,14 @@
   pm.name = (o) => (pm.lang === "en" && o.name_en ? o.name_en : o.name);
   /** A former district's name in the language on screen: "Huyện Gò Quao", "Gò Quao District". */
   pm.districtName = (d) => pm.t("district_name", { short: d.short_name, type: pm.t("district_type." + d.type) });
+  /** A name as the data writes it, "Huyện Gò Quao" or "Xã Vĩnh Hòa Hưng Bắc", in the language on screen
+   *  ("Gò Quao District", "Vĩnh Hòa Hưng Bắc commune"); other names as they are. */
+  pm.placeName = function (name) {
+    const m = /^(Huyện|Thành phố|Thị xã|Xã|Phường|Thị trấn|Đặc khu) (.+)$/.exec(name || "");
+    if (!m || pm.lang !== "en") return name;
+    const district = ["Huyện", "Thành phố", "Thị xã"].includes(m[1]);
+    return district ? pm.districtName({ short_name: m[2], type: m[1] }) : m[2] + " " + pm.t("place_type." + m[1]);
+  };
   pm.isNarrow = () => window.matchMedia("(max-width: 760px)").matches;
   pm.$ = (id) => document.getElementById(id);
 

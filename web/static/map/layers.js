@@ -32,7 +32,7 @@
     return L.geoJSON(features, {
       pane: "pm-base", style: () => pm.baseStyles()[kind],
       onEachFeature: (f, layer) => {
-        layer.bindTooltip(kind === "district" ? pm.districtName(f.properties) : f.properties.full_name,
+        layer.bindTooltip(kind === "district" ? pm.districtName(f.properties) : pm.unitName(f.properties),
                           { sticky: true });
         layer.on("click", () => onClick(f.properties));
       }

@@ -38,7 +38,7 @@
     const name = (t) => pm.esc(pm.lang === "en" && h.name_en && t !== "task" ? h.name_en : h.name);
     if (h.type === "district") return pm.esc(pm.districtName({ short_name: h.short_name, type: h.type_name }));
     if (h.type === "former_commune") {
-      return pm.esc(pm.t("search.became", { old: h.name, district: pm.districtName(h.district),
+      return pm.esc(pm.t("search.became", { old: pm.placeName(h.name), district: pm.districtName(h.district),
                                               now: pm.unitName(h.became) }));
     }
     if (h.type === "commune") return pm.esc(pm.unitName(h.unit));

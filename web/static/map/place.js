@@ -53,11 +53,11 @@
   };
 
   pm.communeHTML = function (u) {
-    const old = u.former_districts.map((d) => d.name).join(", ");
+    const old = u.former_districts.map((d) => pm.placeName(d.name)).join(", ");
     return "<h2>" + pm.esc(pm.unitName(u)) + '</h2><p class="pm-former">' + pm.esc(pm.t("commune.since")) +
       '</p><table class="pm-props">' +
       "<tr><th scope=\"row\">" + pm.esc(pm.t("commune.formed_from")) + "</th><td>" +
-      pm.esc(u.former_communes.join(", ") || "–") + (old ? " <small>(" + pm.esc(old) + ")</small>" : "") +
+      pm.esc(u.former_communes.map(pm.placeName).join(", ") || "–") + (old ? " <small>(" + pm.esc(old) + ")</small>" : "") +
       "</td></tr><tr><th scope=\"row\">" + pm.esc(pm.t("district.area")) + "</th><td>" + pm.num(u.area_ha) + " " +
       pm.t("unit.ha") + "</td></tr>" +
       (u.formed_from_kien_giang ? "" : "<tr><th scope=\"row\">" + pm.esc(pm.t("commune.note")) + "</th><td>" +
