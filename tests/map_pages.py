@@ -4,6 +4,7 @@ a 390×844 phone), and small helpers that act as a user does (click, type) rathe
 
 from __future__ import annotations
 
+import atexit
 from urllib.parse import urlparse
 
 import pytest
@@ -11,18 +12,31 @@ import pytest
 from tests.browser import ARGS, CHROMIUM
 
 VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
+_SHARED: dict = {}
+
+
+def shared_browser():
+    """One Chromium for every module that imports the ``browser`` fixture: Playwright's sync API runs one
+    instance per thread, and pytest makes a session fixture imported into several modules once per module."""
+    if "browser" not in _SHARED:
+        if not CHROMIUM.exists():
+            pytest.fail("Debian chromium is not installed (/usr/bin/chromium): run make test, which installs it")
+        from playwright.sync_api import sync_playwright
+
+        _SHARED["playwright"] = sync_playwright().start()
+        _SHARED["browser"] = _SHARED["playwright"].chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        atexit.register(_stop)
+    return _SHARED["browser"]
+
+
+def _stop() -> None:
+    _SHARED.pop("browser").close()
+    _SHARED.pop("playwright").stop()
 
 
 @pytest.fixture(scope="session")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Debian chromium is not installed (/usr/bin/chromium): run make test, which installs it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+    return shared_browser()
 
 
 class Watched:
