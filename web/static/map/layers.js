@@ -19,14 +19,9 @@
     map.getPane("pm-labels").style.pointerEvents = "none";
   };
 
-  /** Shapes are reached through search and lists, not by tabbing through 75 unnamed paths. */
-  pm.notTabbable = function (layer) {
-    const touch = (l) => {
-      const el = l.getElement && l.getElement();
-      if (el) { el.removeAttribute("tabindex"); el.setAttribute("focusable", "false"); }
-    };
-    if (layer.eachLayer) layer.eachLayer(touch); else touch(layer);
-  };
+  // Leaflet 1.9 listens for focus on every shape with a tooltip, and Chromium makes an SVG path with a focus
+  // listener a tab stop: the map's shapes would be dozens of unnamed stops. They are reached through search and lists.
+  L.Layer.include({ _addFocusListenersOnLayer: function () {} });
 
   function boundaryLayer(features, kind, onClick) {
     return L.geoJSON(features, {
@@ -57,7 +52,6 @@
       pm.labels.add("districts", p.label_at, pm.districtName(p), pm.groups.boundaries.districts);
     });
     layer.addTo(pm.groups.boundaries.districts);
-    pm.notTabbable(layer);
     L.geoJSON(districts.filter((f) => f.properties.raw_material), {
       pane: "pm-raw", style: () => pm.baseStyles().raw
     }).addTo(pm.groups.overlays.raw_material_districts);
@@ -76,7 +70,6 @@
       pm.labels.add("communes_2025", p.label_at, p.name, pm.groups.boundaries.communes_2025);
     });
     layer.addTo(pm.groups.boundaries.communes_2025);
-    pm.notTabbable(layer);
     return pm.communes;
   };
 
@@ -107,7 +100,6 @@
     shape.bindTooltip(pm.name(props), { sticky: true });
     shape.on("click", (e) => pm.openFeature(props.id, e.latlng));
     shape.addTo(group);
-    pm.notTabbable(shape);
     const latlng = isPoint ? shape.getLatLng() : shape.getBounds().getCenter();
     pm.features[props.id] = { layer: layerId, props: props, shape: shape, latlng: latlng };
     if (pm.labels.kinds.includes(layerId)) pm.labels.add(layerId, [latlng.lng, latlng.lat], pm.labels.short(layerId, props), group);
