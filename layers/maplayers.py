@@ -27,7 +27,7 @@ from layers.models import District, Province
 from layers.store.catalog import provider
 from layers.store.version import VersionedCache
 
-NEIGHBOUR_TOLERANCE_DEG = 0.0015  # Douglas-Peucker, about 160 m: the backdrop around the province
+NEIGHBOUR_TOLERANCE_DEG = 0.003  # Douglas-Peucker, about 330 m: the backdrop around the province
 # Coverage simplification (Visvalingam-Whyatt; about the side of the triangles removed): neighbours keep one shared
 # edge. 0.002° leaves about as many vertices as a 90 m Douglas-Peucker would; a unit of small islands that this
 # would shrink by more than AREA_KEPT is drawn from the finer pass instead (islands share no edge).
