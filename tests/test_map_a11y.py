@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.map_pages import browser, new_page, screen  # noqa: F401
+from tests.map_pages import new_page
 from tests.progress_helpers import SCT, ensure_user
 from tests.test_reporting_browser import log_in
 from web.symbology import SYMBOLOGY
@@ -27,7 +27,7 @@ def serious(page, base: str) -> list[str]:
     return sorted(set(found))
 
 
-def test_map_has_no_serious_violation(browser, live_server, screen):  # noqa: F811
+def test_map_has_no_serious_violation(browser, live_server, screen):
     watched = new_page(browser, live_server, screen)
     page = watched.open()
     found = serious(page, live_server)
@@ -50,7 +50,7 @@ def test_map_has_no_serious_violation(browser, live_server, screen):  # noqa: F8
     page.context.close()
 
 
-def test_reporting_pages_and_dashboard_have_no_serious_violation(browser, live_server, engine):  # noqa: F811
+def test_reporting_pages_and_dashboard_have_no_serious_violation(browser, live_server, engine):
     ensure_user(engine, "a11y-reporter", "agency_reporter", SCT)
     ensure_user(engine, "a11y-coordinator", "coordinator")
     page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
@@ -70,7 +70,7 @@ def test_reporting_pages_and_dashboard_have_no_serious_violation(browser, live_s
     page.context.close()
 
 
-def test_keyboard_skips_to_search_and_layers_and_never_stops_on_a_shape(browser, live_server):  # noqa: F811
+def test_keyboard_skips_to_search_and_layers_and_never_stops_on_a_shape(browser, live_server):
     watched = new_page(browser, live_server)
     page = watched.open()
     page.keyboard.press("Tab")
@@ -92,7 +92,7 @@ def test_keyboard_skips_to_search_and_layers_and_never_stops_on_a_shape(browser,
     page.context.close()
 
 
-def test_progress_states_differ_by_pattern_not_only_hue(browser, live_server):  # noqa: F811
+def test_progress_states_differ_by_pattern_not_only_hue(browser, live_server):
     """Under deuteranopia overdue red and done green are 1.36:1 apart in luminance: the map fills them with
     different patterns (web/symbology.json), and the legend shows the same."""
     patterns = {s: p["pattern"] for s, p in SYMBOLOGY["state_patterns"].items() if not s.startswith("_")}

@@ -11,7 +11,7 @@ import re
 import httpx
 import pytest
 
-from tests.map_pages import browser, new_page  # noqa: F401
+from tests.map_pages import new_page
 from web.i18n import CATALOGUE_DIR
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.map_pages import browser, inside, new_page, overlap, screen, screen_page, search  # noqa: F401
+from tests.map_pages import inside, search
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from layers.plan import read_plan
-from tests.map_pages import browser, new_page, screen  # noqa: F401
+from tests.map_pages import new_page
 
 pytestmark = pytest.mark.browser
 SCT = "so-cong-thuong"

@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from layers.models import TaskLead
-from tests.map_pages import browser  # noqa: F401
 from tests.progress_helpers import PASSWORD, SCT, ensure_user, feature_task
 from web.symbology import SYMBOLOGY
 
@@ -47,7 +46,7 @@ def _multi_lead_task(engine) -> tuple[str, list[str]]:
     return tid, leads
 
 
-def test_reporter_picks_a_task_reports_and_the_map_follows(browser, live_server, engine):  # noqa: F811
+def test_reporter_picks_a_task_reports_and_the_map_follows(browser, live_server, engine):
     ensure_user(engine, "browser-sct", "agency_reporter", SCT)
     # growth poles hang on one task of Sở Công Thương without a deadline: one report decides their colour
     feature_id, task_id = feature_task(engine, SCT, layer="growth_poles")
@@ -102,7 +101,7 @@ def test_reporter_picks_a_task_reports_and_the_map_follows(browser, live_server,
     context.close()
 
 
-def test_coordinator_chooses_the_lead_and_reads_the_dashboard(browser, live_server, engine):  # noqa: F811
+def test_coordinator_chooses_the_lead_and_reads_the_dashboard(browser, live_server, engine):
     ensure_user(engine, "browser-coordinator", "coordinator")
     task_id, leads = _multi_lead_task(engine)
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")

@@ -15,7 +15,7 @@ import pytest
 
 from geo.crs import to_crs
 from layers.settings import REPO_ROOT
-from tests.map_pages import browser, map_page, new_page, overlap, screen, screen_page, search  # noqa: F401
+from tests.map_pages import new_page, overlap, search
 from web.map import OVERLAYS
 
 pytestmark = pytest.mark.browser
