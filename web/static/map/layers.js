@@ -129,7 +129,8 @@
       Object.keys(pm.config.plan_layers).forEach((id) => pm.groups.overlays[id].clearLayers());
       pm.labels.forget(Object.keys(pm.config.plan_layers));
       pm.features = {};
-      pm.tasks = null;  // the task browser asks again when next shown
+      pm.tasks = null;  // the task browser asks again when next shown, for the current data
+      pm.tasksStale = true;
       await pm.loadPlanLayers(pm.unversioned(pm.config.layers_url), "no-cache");
       pm.labels.refresh();
     };

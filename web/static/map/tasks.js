@@ -14,7 +14,7 @@
 
   pm.loadTasks = function () {
     if (pm.tasks) return Promise.resolve(pm.tasks);
-    const url = pm.ready && pm.tasksStale ? pm.unversioned(pm.config.tasks_url) : pm.config.tasks_url;
+    const url = pm.tasksStale ? pm.unversioned(pm.config.tasks_url) : pm.config.tasks_url;
     loading = loading || pm.fetchJSON(url).then((data) => {
       pm.tasks = data;
       pm.tasksById = Object.fromEntries(data.tasks.map((t) => [t.id, t]));
