@@ -57,24 +57,34 @@ def _t(lang: str) -> dict[str, str]:
     return {k.removeprefix("report."): v for k, v in catalogue(language(lang)).items() if k.startswith("report.")}
 
 
-def _person(request: Request, who: Principal | None) -> dict | None:
+def _name(thing, lang: str) -> str:
+    """An agency's (or task's) name in the language on screen: ``name_en`` in English where there is one."""
+    get = thing.get if isinstance(thing, dict) else lambda k: getattr(thing, k, None)
+    return (get("name_en") if lang == "en" else None) or get("name") or ""
+
+
+def lang_of(request: Request) -> str:
+    return language(request.query_params.get("lang", "vi"))
+
+
+def _person(request: Request, who: Principal | None, lang: str) -> dict | None:
     """Who is logged in, in words: name, role and agency."""
     if who is None:
         return None
     with request.app.state.sessions() as session:
         user = session.get(User, who.user_id)
-        agency = next((a.name for a in reporting.agencies(session) if a.id == who.agency_id), None)
+        agency = next((_name(a, lang) for a in reporting.agencies(session) if a.id == who.agency_id), None)
     return {"name": (user.display_name if user else None) or who.username, "role": who.role, "agency": agency}
 
 
 def _page(request: Request, name: str, who: Principal | None, status: int = 200, headers: dict | None = None,
           **context) -> HTMLResponse:
     """A page; the security headers (CSP, framing) come from ``api.middleware.SecurityHeaders``."""
-    lang = language(request.query_params.get("lang", "vi"))
+    lang = lang_of(request)
     sid = getattr(request.state, "sid", None)
-    html = _env.get_template(name).render(t=_t(lang), lang=lang, who=who, person=_person(request, who),
-                                          day=lambda v: day(v, lang), csrf=csrf_token(request, sid) if sid else "",
-                                          **context)
+    html = _env.get_template(name).render(t=_t(lang), lang=lang, who=who, person=_person(request, who, lang),
+                                          day=lambda v: day(v, lang), name=lambda o: _name(o, lang),
+                                          csrf=csrf_token(request, sid) if sid else "", **context)
     return HTMLResponse(html, status, headers={"Cache-Control": "no-store"} | (headers or {}))
 
 
@@ -172,7 +182,8 @@ def dashboard(request: Request, who: MaybeUser):
         overdue = [reporting.task_dict(t, states[t.id]) for t in tasks.values() if states[t.id].overdue]
         recent = reporting.recent_reports(session, 100)
         for r in recent:
-            r["task_text"] = tasks[r["task_id"]].text if r["task_id"] in tasks else ""
+            task = tasks.get(r["task_id"])
+            r["task_text"] = (task.summary_en if lang_of(request) == "en" and task.summary_en else task.text) if task else ""
         context = {
             "by_agency": progress.grouped_progress(session, "lead"),
             "by_section": progress.grouped_progress(session, "section"),

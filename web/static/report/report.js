@@ -14,6 +14,7 @@
   let map = null, layer = null, current = null;
 
   const fold = (s) => s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+  const nameOf = (a) => (document.documentElement.lang === "en" && a.name_en ? a.name_en : a.name);
   const statusWord = (s) => strings["status" + s.split("_").map((w) => w[0].toUpperCase() + w.slice(1)).join("")] || s;
 
   function style(feature) {
@@ -73,7 +74,7 @@
     const leads = JSON.parse(row.dataset.leads);
     editor.querySelector("h2").textContent = row.dataset.task;
     editor.querySelector(".rp-text").textContent = row.querySelector(".rp-full").textContent;
-    editor.querySelector(".rp-leads").textContent = strings.lead + ": " + leads.map((a) => a.name).join("; ");
+    editor.querySelector(".rp-leads").textContent = strings.lead + ": " + leads.map(nameOf).join("; ");
     editor.querySelector(".rp-deadline").textContent = row.dataset.deadline;
     showState(row, { status: row.dataset.status, overdue: row.dataset.overdue === "true",
                      percent: row.dataset.percent === "" ? null : Number(row.dataset.percent) });
@@ -84,7 +85,7 @@
     choice.hidden = row.dataset.chooseLead !== "true";
     form.lead.disabled = choice.hidden;
     form.lead.innerHTML = leads.map((a) => '<option value="' + a.id + '"></option>').join("");
-    Array.from(form.lead.options).forEach((o, i) => { o.textContent = leads[i].name; });
+    Array.from(form.lead.options).forEach((o, i) => { o.textContent = nameOf(leads[i]); });
     form.querySelector(".rp-msg").textContent = "";
     editor.hidden = false;
     document.getElementById("rp-pick-hint").hidden = true;
