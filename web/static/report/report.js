@@ -75,7 +75,7 @@
     editor.querySelector("h2").textContent = row.dataset.task;
     editor.querySelector(".rp-text").textContent = row.querySelector(".rp-full").textContent;
     editor.querySelector(".rp-leads").textContent = strings.lead + ": " + leads.map(nameOf).join("; ");
-    editor.querySelector(".rp-deadline").textContent = row.dataset.deadline;
+    editor.querySelector(".rp-deadline").textContent = row.dataset.deadline ? strings.deadline + ": " + row.dataset.deadline : "";
     showState(row, { status: row.dataset.status, overdue: row.dataset.overdue === "true",
                      percent: row.dataset.percent === "" ? null : Number(row.dataset.percent) });
     form.reset();
