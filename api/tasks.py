@@ -167,8 +167,10 @@ def _locked_write(request: Request, find_task, write, missing: str, if_match: st
 
 def _save_report(request: Request, task_id: str, who: Principal, fields: dict, attachment,
                  if_match: str | None) -> JSONResponse:
+    review = request.app.state.settings.review_on_submit  # the province's choice (layers/settings.py)
     answer, etag, state = _locked_write(
-        request, lambda _s: task_id, lambda session, tid: reporting.submit(session, who, tid, fields, attachment),
+        request, lambda _s: task_id,
+        lambda session, tid: reporting.submit(session, who, tid, fields, attachment, review=review),
         f"no task {task_id!r}", if_match)
     answer["task_state"] = {"status": state.status, "percent": state.percent, "overdue": state.overdue}
     return JSONResponse(answer, 201, headers={"ETag": etag, "Location": f"/api/tasks/{task_id}"})

@@ -1,7 +1,7 @@
-"""What the web map asks for beyond OGC API: the offline base, popups, the district panel and map statistics.
+"""What the web map asks for beyond OGC API: popups, the district and commune panels and map statistics.
 
-Every function returns plain dicts (JSON-ready). Geometries for the base map are simplified: it is a backdrop
-drawn in the browser, not a dataset (the full geometries are in OGC API - Features).
+Every function returns plain dicts (JSON-ready). The geometry the map draws is in ``layers.maplayers``, the
+task browser's data in ``layers.maptasks``.
 """
 
 from __future__ import annotations
@@ -10,80 +10,25 @@ import datetime as dt
 from collections import defaultdict
 
 from geoalchemy2.shape import to_shape
-from shapely.geometry import mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from layers import progress
-from layers.models import Agency, District, Feature, Province, Target, Task
+from layers.admin2025.index import admin_index
+from layers.admin2025.lookup import communes_of_district, plan_feature_communes
+from layers.admin2025.models import Commune2025
+from layers.maplayers import focus_bbox
+from layers.maptasks import source_refs, task_communes
+from layers.models import Agency, District, Feature, Target, Task
 from layers.progress import TaskState, task_states
-
-BASE_TOLERANCE_DEG = 0.0008  # about 90 m: invisible at province zoom, keeps the base under ~100 kB
-
-
-def _geojson(geom, tolerance: float | None = None, digits: int = 5) -> dict:
-    shape = to_shape(geom)
-    if tolerance:
-        shape = shape.simplify(tolerance, preserve_topology=True)
-    return _round(mapping(shape), digits)
-
-
-def _round(obj, digits: int):
-    """Round coordinates: 5 decimals is about 1 m, and halves the JSON."""
-    if isinstance(obj, float):
-        return round(obj, digits)
-    if isinstance(obj, (list, tuple)):
-        return [_round(v, digits) for v in obj]
-    if isinstance(obj, dict):
-        return {k: _round(v, digits) for k, v in obj.items()}
-    return obj
-
-
-def focus_bbox(shape) -> list[float]:
-    """The bbox a map zooms to: the main land parts, not far islets (Phú Quốc's Thổ Chu, 100 km away)."""
-    parts = list(getattr(shape, "geoms", [shape]))
-    largest = max(p.area for p in parts)
-    main = [p for p in parts if p.area >= 0.1 * largest]
-    xs0, ys0, xs1, ys1 = zip(*(p.bounds for p in main), strict=True)
-    return _round([min(xs0), min(ys0), max(xs1), max(ys1)], 5)
-
-
-def base_map(session: Session) -> dict:
-    """The offline base: neighbouring provinces, Kiên Giang's outline (its coast) and its former districts."""
-    features = []
-    for p in session.scalars(select(Province).order_by(Province.code)):
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": _geojson(p.geom, BASE_TOLERANCE_DEG),
-                "properties": {"kind": "province", "role": p.role, "code": p.code, "name": p.name},
-            }
-        )
-    for d in session.scalars(select(District).order_by(District.gso_code)):
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": _geojson(d.geom, BASE_TOLERANCE_DEG),
-                "properties": {
-                    "kind": "district",
-                    "gso_code": d.gso_code,
-                    "name": d.name,
-                    "short_name": d.short_name,
-                    "area_ha": round(d.area_ha, 1),
-                    "raw_material": d.raw_material,
-                    "bbox": focus_bbox(to_shape(d.geom)),
-                },
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
-
+from layers.store.plan_layers import mapped_areas
 
 def _task_row(t: Task, state: TaskState) -> dict:
     return {
         "id": t.id,
         "text": t.text,
         "summary_en": t.summary_en,
-        "source": t.source,
+        "source": source_refs(t.source),
         "leads": [{"id": a.id, "code": a.code, "name": a.name, "name_en": a.name_en} for a in t.leads],
         "deadline": t.deadline.isoformat() if t.deadline else None,
         "deadline_text": t.deadline_text,
@@ -124,16 +69,32 @@ def feature_detail(session: Session, feature_id: str, today: dt.date | None = No
         "phase": f.phase,
         "plan_period": f.plan_period,
         "status": f.status,
-        "source": f.source,
+        "source": source_refs(f.source),
         "geometry_precision": f.geometry_precision,
         "location_note": f.location_note,
         "location_note_vi": f.location_note_vi,
         "properties": f.properties or {},
         "districts": [
-            {"gso_code": d.gso_code, "name": d.name, "short_name": d.short_name} for d in f.districts
+            {"gso_code": d.gso_code, "name": d.name, "short_name": d.short_name, "type": d.type}
+            for d in f.districts
         ],
+        "communes_2025": _feature_communes(session, f.id),
         "tasks": _tasks(session, task_ids, states),
     }
+
+
+def _unit(ref) -> dict:
+    return {"code": ref.code, "name": ref.name, "type": ref.type, "full_name": ref.full_name}
+
+
+def _feature_communes(session: Session, feature_id: str) -> dict:
+    """The 2025 units of a feature: from its geometry, or (``basis`` "district") candidates from its district."""
+    found = plan_feature_communes(session).get(feature_id)
+    if found is None:
+        return {"basis": None, "candidates": False, "communes": []}
+    return {"basis": found.basis, "candidates": found.candidates,
+            "communes": [_unit(c.commune) | {"share_pct": None if c.share_pct is None else round(c.share_pct, 1)}
+                         for c in found.communes]}
 
 
 def district_detail(session: Session, gso_code: int, today: dt.date | None = None) -> dict | None:
@@ -173,6 +134,39 @@ def district_detail(session: Session, gso_code: int, today: dt.date | None = Non
         "tasks": tasks,
         "counts": counted.counts(),
         "progress": counted.progress.as_dict(),
+        "communes_2025": _district_units(session, gso_code),
+    }
+
+
+def _district_units(session: Session, gso_code: int) -> list[dict]:
+    """The 2025 units formed from a former district's communes, largest share of the district first."""
+    index = admin_index(session)
+    if gso_code not in index.districts:
+        return []
+    return [_unit(s.commune) | {"share_of_district_pct": round(s.share_of_district_pct, 1)}
+            for s in communes_of_district(index, gso_code).communes]
+
+
+def commune_detail(session: Session, code: str, today: dt.date | None = None) -> dict | None:
+    """The panel of a 2025 unit: what it was formed from, the plan features in it and the tasks that fall on it."""
+    unit = session.get(Commune2025, code)
+    if unit is None:
+        return None
+    states = task_states(session, today)
+    task_ids = [tid for tid, codes in task_communes(session).items() if code in codes]
+    found = plan_feature_communes(session)
+    in_unit = [fid for fid, units in found.items() if any(c.commune.code == code for c in units.communes)]
+    features = session.scalars(select(Feature).where(Feature.id.in_(in_unit)).order_by(Feature.layer, Feature.name))
+    return {
+        "code": unit.code, "name": unit.name, "type": unit.type, "full_name": unit.full_name,
+        "area_ha": round(unit.area_ha, 1), "formed_from_kien_giang": bool(unit.formed_from_kien_giang),
+        "former_communes": [c["name"] for c in unit.former_communes or []],
+        "former_districts": [{"gso_code": d["code"], "name": d["name"]} for d in unit.former_districts or []],
+        "geometry_note": unit.geometry_note, "bbox": focus_bbox(to_shape(unit.geom)),
+        "features": [{"id": f.id, "layer": f.layer, "name": f.name, "name_en": f.name_en,
+                      "candidate": found[f.id].candidates} for f in features],
+        "tasks": _tasks(session, task_ids, states),
+        "progress": progress.rollup(task_ids, states).as_dict(),
     }
 
 
@@ -200,8 +194,13 @@ def map_stats(session: Session, today: dt.date | None = None) -> dict:
                     "planned_area_ha": f.planned_area_ha,
                 }
             )
+    mapped: dict[str, float] = defaultdict(float)
+    layer_of = dict(session.execute(select(Feature.id, Feature.layer)).all())
+    for fid, ha in mapped_areas(session).items():
+        mapped[layer_of[fid]] += ha
     return {
         "hectares_by_layer": {k: round(v, 1) for k, v in by_layer.items()},
+        "mapped_hectares_by_layer": {k: round(v, 1) for k, v in mapped.items()},
         "hectares_by_district": {
             k: {lk: round(lv, 1) for lk, lv in v.items()} for k, v in by_district.items()
         },

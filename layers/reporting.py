@@ -27,8 +27,10 @@ MAX_ATTACHMENT = 5 * 1024 * 1024
 ATTACHMENT_URL = "/api/attachments/{token}"  # a random token: attachment URLs cannot be guessed or counted
 # Evidence types by their first bytes: the declared content type is not trusted.
 MAGIC = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
-# Reports count at once so the map follows; a coordinator returns a wrong one, which then drops out.
-REVIEW_ON_SUBMIT = "accepted"
+# What a new report's review is: the province chooses (``Settings.review_on_submit``). "accepted": it counts at
+# once so the map follows, and a coordinator returns a wrong one, which then drops out; "pending": it counts once a
+# coordinator accepts it.
+REVIEW_ON_SUBMIT = ("accepted", "pending")
 REVIEW_MOVES = {"accept": ({"pending", "returned"}, "accepted"), "return": ({"pending", "accepted"}, "returned")}
 
 
@@ -154,8 +156,11 @@ def _locked_task(session: Session, task_id: str) -> Task:
 
 
 def submit(session: Session, who: Principal, task_id: str, fields: dict, attachment: Attachment | None = None,
-           today: dt.date | None = None) -> ProgressReport:
-    """Append a report on ``task_id`` as ``who``: 404 unknown task, 403 out of scope, 422 bad fields."""
+           today: dt.date | None = None, review: str = "accepted") -> ProgressReport:
+    """Append a report on ``task_id`` as ``who``: 404 unknown task, 403 out of scope, 422 bad fields.
+    ``review`` is the new report's review, one of ``REVIEW_ON_SUBMIT`` (the province's setting)."""
+    if review not in REVIEW_ON_SUBMIT:
+        raise ValueError(f"review on submit: {review!r} is not one of {REVIEW_ON_SUBMIT}")
     task = _locked_task(session, task_id)
     if not may_report(session, who, task):
         raise ReportError(403, "Forbidden",
@@ -163,7 +168,7 @@ def submit(session: Session, who: Principal, task_id: str, fields: dict, attachm
     clean = validate(fields, today or dt.date.today())
     kind = attachment_type(attachment) if attachment else None
     report = ProgressReport(task_id=task.id, agency_id=_assignment(task, who, fields), author=who.username,
-                            review=REVIEW_ON_SUBMIT, created_at=dt.datetime.now(dt.UTC), **clean)
+                            review=review, created_at=dt.datetime.now(dt.UTC), **clean)
     session.add(report)
     session.flush()
     after = report_dict(report)

@@ -6,6 +6,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -32,6 +33,9 @@ class Settings(BaseSettings):
     print_queue_limit: int = 8
     print_cache_max_mb: float = 256.0
     print_cache_max_days: float = 30.0
+    # Whether a new progress report counts at once ("accepted"; a coordinator may return it) or only once a
+    # coordinator has accepted it ("pending"). The province's choice; the dashboard shows it.
+    review_on_submit: Literal["accepted", "pending"] = "accepted"
 
     def model_post_init(self, _context) -> None:
         if not self.secret_key:

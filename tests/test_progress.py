@@ -277,8 +277,9 @@ def test_pages_are_scoped(app, client, reporter, coordinator, engine):
     c, csrf = reporter
     page = c.get(f"/report/agency/{SCT}")
     assert page.status_code == 200 and f'data-csrf="{csrf}"' in page.text
-    # the page lists the agency's tasks grouped by plan and section, each with a form
-    assert page.text.count('class="rp-form"') == client.get("/api/tasks", params={"agency": SCT}).json()["count"]
+    # the page lists the agency's tasks, one row each, and one report form, for the task picked (issue 11)
+    assert page.text.count('<li class="rp-row') == client.get("/api/tasks", params={"agency": SCT}).json()["count"]
+    assert page.text.count('class="rp-form"') == 1
     assert c.get(f"/report/agency/{STC}").status_code == 403
     assert c.get("/report/dashboard").status_code == 403
     dash = coordinator[0].get("/report/dashboard")

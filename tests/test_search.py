@@ -107,3 +107,61 @@ def test_basemap_offline_answers_at_once_with_an_empty_tile(client, monkeypatch)
     tile = client.get("/api/map/basemap/9/402/241.png")
     assert tile.status_code == 200 and tile.headers["content-type"] == "image/png"
     assert client.get("/api/map/basemap/2/9/0.png").status_code == 404
+
+
+# ---- words in any order, near phrases, ranking, places of before and after 1 July 2025, agencies, task ids ----
+
+def _hits(client, q: str) -> list[dict]:
+    response = client.get("/api/search", params={"q": q})
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_search_takes_words_in_any_order(client):
+    assert any("Cái Tư" in h["name"] for h in _hits(client, "tu cai") if h["type"] == "feature")
+    assert "Thành phố Phú Quốc" in [h["name"] for h in _hits(client, "quoc phu") if h["type"] == "district"]
+
+
+def test_search_finds_a_near_phrase_after_the_exact_ones(client, settings):
+    """"xúc tiến đầu tư" (issue 11) finds the tasks that say "xúc tiến kêu gọi đầu tư", ranked after the hits
+    that hold the exact phrase."""
+    from layers.plan import read_plan
+    from layers.text import fold
+
+    near = {t.id for _, t in read_plan(settings.data_dir).tasks if "xuc tien keu goi dau tu" in fold(t.text)}
+    assert near, "the plan has such tasks (reference: data/plan)"
+    hits = _hits(client, "xúc tiến đầu tư")
+    ids = [h["id"] for h in hits if h["type"] == "task"]
+    assert near <= set(ids)
+    exact = [i for i, h in enumerate(hits) if "xuc tien dau tu" in fold(h["name"])]
+    only_near = [i for i, h in enumerate(hits) if h["type"] == "task" and h["id"] in near
+                 and "xuc tien dau tu" not in fold(h["name"])]
+    assert exact and only_near and max(exact) < min(only_near)
+
+
+def test_search_finds_a_task_by_its_id_first(client):
+    hits = _hits(client, "2022-II.4.a")
+    assert hits[0]["type"] == "task" and hits[0]["id"] == "2022-II.4.a"
+
+
+def test_search_finds_an_agency_by_name(client):
+    hits = [h for h in _hits(client, "so cong thuong") if h["type"] == "agency"]
+    assert hits[0]["id"] == "so-cong-thuong" and hits[0]["name"] == "Sở Công Thương"
+
+
+def test_search_finds_a_2025_commune_by_its_new_name(client):
+    unit = client.get("/ogc/collections/communes_2025/items",
+                      params={"filter": "name = 'Định Hòa'", "f": "json"}).json()["features"]
+    assert len(unit) == 1
+    hits = [h for h in _hits(client, "dinh hoa") if h["type"] == "commune"]
+    assert hits[0]["id"] == unit[0]["id"] and hits[0]["name"] == "Xã Định Hòa"
+
+
+def test_an_old_commune_name_says_what_it_became(client):
+    """Vĩnh Hòa Hưng Bắc (huyện Gò Quao) went into a 2025 unit: the one whose former communes list it."""
+    units = client.get("/ogc/collections/communes_2025/items", params={"limit": 200, "f": "json"}).json()["features"]
+    became = [u for u in units if "Vĩnh Hòa Hưng Bắc" in u["properties"]["former_communes"]]
+    assert len(became) == 1
+    hit = next(h for h in _hits(client, "Vĩnh Hòa Hưng Bắc") if h["type"] == "former_commune")
+    assert hit["became"]["code"] == became[0]["id"]
+    assert hit["district"]["short_name"] == "Gò Quao"

@@ -1,7 +1,7 @@
-"""The UI catalogue: one flat JSON object per language in ``web/i18n/`` (Vietnamese first, then English).
-
-Other capabilities add keys under their own prefix ("print.", "report."). A key missing in English falls
-back to Vietnamese, never to the key itself.
+"""The one catalogue of the words users read: one flat JSON object per language in ``web/i18n/`` (Vietnamese
+first, then English), read by the web map, the reporting pages (keys ``report.*``) and the printed sheets (keys
+``print.*``, and the map's layer, kind, state and status names). A key missing in English falls back to
+Vietnamese, never to the key itself.
 
 >>> t("en", "district.print")
 'Print district map'
@@ -38,7 +38,3 @@ def catalogue(lang: str) -> dict[str, str]:
 def t(lang: str, key: str) -> str:
     return catalogue(language(lang)).get(key, key)
 
-
-def subset(lang: str, prefixes: tuple[str, ...]) -> dict[str, str]:
-    """The strings whose key starts with one of ``prefixes`` (what the browser needs, not printing's)."""
-    return {k: v for k, v in catalogue(language(lang)).items() if k.startswith(prefixes)}

@@ -1,8 +1,9 @@
 """The planners' web map: a folium (Leaflet) page whose layers the browser fetches from the project's own API.
 
-Folium builds the map, the base and overlay groups and the layer control; ``web/static/map/*.js`` fills the
-groups from the API and drives the panels. Nothing comes from a CDN: folium's default JS/CSS (jQuery,
-Bootstrap, Font Awesome from CDNs) are replaced by the vendored Leaflet.
+Folium builds the map, the base, boundary and overlay groups and the layer control; ``web/static/map/*.js``
+fills the groups from the API and drives the panels. Nothing comes from a CDN: folium's default JS/CSS (jQuery,
+Bootstrap, Font Awesome from CDNs) are replaced by one bundle of the vendored Leaflet and the map's own files
+(``web.bundle``).
 
 >>> html = build_map_html("vi", MapConfig())
 >>> "cdn." in html or "code.jquery.com" in html
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from html import escape
@@ -20,11 +22,11 @@ from pathlib import Path
 
 import folium
 from branca.element import Element, Figure, MacroElement
-from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from geo.crs import VN2000_TM3, transformer
-from web.i18n import language, subset, t
+from web.bundle import bundle
+from web.i18n import catalogue, language, t
 from web.symbology import SYMBOLOGY
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -32,8 +34,12 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_URL = "/static"
 CENTER = (10.0, 104.75)  # Kiên Giang incl. Phú Quốc at zoom 9
 ZOOM = 9
+VERSION_MARK = "__PLANMAP_DATA_VERSION__"  # replaced per request by the data version (api.webmap.page)
+# Boundaries, drawn under the plan and chosen by the boundary switch (not in the layer list): before and after
+# 1 July 2025.
+BOUNDARIES = ("districts", "communes_2025")
+# Overlays in the layer list, bottom to top. Another module may add one more group (``planmap.addOverlay``).
 OVERLAYS = (
-    "districts",
     "raw_material_districts",
     "dynamic_regions",
     "economic_zones",
@@ -52,41 +58,23 @@ PLAN_LAYERS = {
     "dynamic_regions": ("dynamic_regions",),
     "infrastructure_projects": ("infrastructure_routes", "infrastructure_projects"),
 }
-
-JS_FILES = ("style.js", "layers.js", "panels.js", "stats.js", "controls.js", "planmap.js")
-CLIENT_PREFIXES = (
-    "app.",
-    "base.",
-    "layer.",
-    "legend.",
-    "state.",
-    "status.",
-    "kind.",
-    "precision.",
-    "popup.",
-    "panel.",
-    "search.",
-    "district.",
-    "stats.",
-    "coords.",
-    "share.",
-    "unit.",
-    "error.",
-    "lang.",
-)
+# The catalogue keys the browser reads (the rest are the reporting pages' and the printed sheets').
+CLIENT_EXCLUDED = ("report.", "print.", "admin.")
 
 
 @dataclass(frozen=True)
 class MapConfig:
-    """Where the browser finds its data: the app's own APIs."""
+    """Where the browser finds its data: the app's own APIs. ``{v}`` is the data version."""
 
-    layer_urls: dict[str, str] = field(default_factory=lambda: {  # plan layers come from OGC API - Features
-        cid: f"/ogc/collections/{cid}/items?f=json&limit=1000" for ids in PLAN_LAYERS.values() for cid in ids})
-    base_url: str = "/api/map/base"
+    base_url: str = "/api/map/base?v={v}"
+    layers_url: str = "/api/map/layers?v={v}"
+    communes_url: str = "/api/map/communes?v={v}"
+    tasks_url: str = "/api/map/tasks?v={v}"
     basemap_tiles: str = "/api/map/basemap/{z}/{x}/{y}.png"
     basemap_status: str = "/api/map/basemap/status"
     feature_url: str = "/api/map/features/{id}"
     district_url: str = "/api/map/districts/{gso}"
+    commune_url: str = "/api/map/communes/{code}"
     stats_url: str = "/api/map/stats"
     search_url: str = "/api/search"
     print_url: str = "/print/district/{gso}.pdf"
@@ -130,14 +118,14 @@ def static_url(relative: str) -> str:
 
 
 class PlanMap(folium.Map):
-    """folium.Map with its CDN assets replaced by the vendored Leaflet (no jQuery/Bootstrap needed)."""
+    """folium.Map with its CDN assets replaced by the one bundle of Leaflet and the map's own files."""
 
-    default_js = [("leaflet", f"{STATIC_URL}/vendor/leaflet/leaflet.js")]
-    default_css = [("leaflet_css", f"{STATIC_URL}/vendor/leaflet/leaflet.css")]
+    default_js = [("planmap_js", bundle("js").url)]
+    default_css = [("planmap_css", bundle("css").url)]
 
 
-class PlanMapUI(JSCSSMixin, MacroElement):
-    """Header, panels, legend and the script that wires the folium groups to the API."""
+class PlanMapUI(MacroElement):
+    """Header, panels and the script that wires the folium groups to the API."""
 
     def __init__(self, lang: str, config: dict):
         super().__init__()
@@ -145,10 +133,6 @@ class PlanMapUI(JSCSSMixin, MacroElement):
         self.lang = lang
         self.config = config
         self._template = Template((TEMPLATE_DIR / "ui.html").read_text(encoding="utf-8"))
-        self.default_js = [("proj4", static_url("vendor/proj4/proj4.js"))] + [
-            (f"planmap_{name}", static_url(f"map/{name}")) for name in JS_FILES
-        ]
-        self.default_css = [("planmap_css", static_url("map/planmap.css"))]
 
     def t(self, key: str) -> str:
         return t(self.lang, key)
@@ -158,69 +142,95 @@ class PlanMapUI(JSCSSMixin, MacroElement):
         return json.dumps(self.config, ensure_ascii=False).replace("</", "<\\/")
 
 
-def _groups(m: folium.Map, lang: str) -> tuple[dict[str, str], dict[str, str]]:
-    """Base layers and overlay groups; returns their JS variable names for the browser script."""
+def _groups(m: folium.Map, lang: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Base layers, boundary groups and overlay groups; returns their JS variable names for the browser script."""
     offline = folium.FeatureGroup(name=t(lang, "base.offline"), overlay=False, show=True).add_to(m)
     online = folium.TileLayer(
         tiles="/api/map/basemap/{z}/{x}/{y}.png",
         name=t(lang, "base.online"),
-        attr="© OpenStreetMap contributors",
+        attr="© OpenStreetMap",
         overlay=False,
         show=False,
         max_zoom=18,
     )
     online.add_to(m)
+    boundaries = {b: folium.FeatureGroup(name=b, control=False, show=b == "districts").add_to(m).get_name()
+                  for b in BOUNDARIES}
     overlays = {}
     for layer in OVERLAYS:
         group = folium.FeatureGroup(name=t(lang, f"layer.{layer}"), overlay=True, show=True).add_to(m)
         overlays[layer] = group.get_name()
-    return {"offline": offline.get_name(), "online": online.get_name()}, overlays
+    return {"offline": offline.get_name(), "online": online.get_name()}, boundaries, overlays
+
+
+def _urls(config: MapConfig) -> dict:
+    return {k: v.replace("{v}", VERSION_MARK) for k, v in asdict(config).items() if k != "extra"}
 
 
 def build_map(lang: str, config: MapConfig) -> folium.Map:
     lang = language(lang)
     figure = Figure(title=t(lang, "app.title"))
-    m = PlanMap(
-        location=CENTER,
-        zoom_start=ZOOM,
-        tiles=None,
-        control_scale=True,
-        min_zoom=6,
-        max_zoom=18,
-        zoom_control=True,
-    )
+    # quarter zoom steps: the province view fits the room the controls leave (pm.controlPadding)
+    m = PlanMap(location=CENTER, zoom_start=ZOOM, tiles=None, control_scale=False, min_zoom=6, max_zoom=18,
+                zoom_control=False, zoom_snap=0.25)
     figure.add_child(m)
-    bases, overlays = _groups(m, lang)
+    bases, boundaries, overlays = _groups(m, lang)
     control = folium.LayerControl(position="topright", collapsed=True).add_to(m)
+    urls = _urls(config)
     client = {
         "lang": lang,
         "map": m.get_name(),
         "bases": bases,
+        "boundaries": boundaries,
         "overlays": overlays,
         "control": control.get_name(),
         "plan_layers": {layer: list(ids) for layer, ids in PLAN_LAYERS.items()},
         "symbology": SYMBOLOGY,
         "vn2000": vn2000_proj4(),
-        "i18n": subset(lang, CLIENT_PREFIXES),
-        **{k: v for k, v in asdict(config).items() if k != "extra"},
+        "proj4_url": static_url("vendor/proj4/proj4.js"),
+        "data_version": VERSION_MARK,
+        "i18n": client_strings(lang),
+        **urls,
         **config.extra,
     }
     m.add_child(PlanMapUI(lang, client))
-    figure.header.add_child(Element(f'<meta name="description" content="{escape(t(lang, "app.subtitle"))}">'))
-    figure.header.add_child(
-        Element(f'<link rel="icon" type="image/svg+xml" href="{static_url("map/favicon.svg")}">')
-    )
+    head = [f'<meta name="description" content="{escape(t(lang, "app.subtitle"))}">',
+            f'<link rel="icon" type="image/svg+xml" href="{static_url("map/favicon.svg")}">']
+    # The data is asked for while the script still downloads (fetch() then takes the preloaded answer).
+    head += [f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{urls[k]}">'
+             for k in ("base_url", "layers_url")]
+    for line in head:
+        figure.header.add_child(Element(line))
     return m
 
 
+def client_strings(lang: str) -> dict[str, str]:
+    """The catalogue entries the map's script shows (not the reporting pages' or the print sheets')."""
+    return {k: v for k, v in catalogue(language(lang)).items() if not k.startswith(CLIENT_EXCLUDED)}
+
+
 _PAGES: dict[tuple[str, str], str] = {}
+# folium's viewport forbids zooming the page (WCAG 1.4.4): people who need larger text must be able to.
+_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>', re.S)
+
+
+def _finish(html: str, lang: str) -> str:
+    """folium's page, made accessible: the language, a viewport that lets people zoom, skip links first, and the
+    map in the ``main`` landmark."""
+    html = html.replace("<html>", f'<html lang="{lang}">', 1)
+    html = _VIEWPORT.sub('<meta name="viewport" content="width=device-width, initial-scale=1">', html, count=1)
+    skip = Template((TEMPLATE_DIR / "skip.html").read_text(encoding="utf-8")).render(t=lambda k: t(lang, k))
+    html = html.replace("<body>", "<body>\n" + skip, 1)
+    return re.sub(r'(<div class="folium-map" id="[^"]+" ></div>)',
+                  lambda m: f'<main id="pm-main" aria-label="{escape(t(lang, "a11y.map"))}">{m.group(1)}</main>',
+                  html, count=1)
 
 
 def build_map_html(lang: str, config: MapConfig) -> str:
-    """The whole page; rendered once per language and configuration (the data is fetched by the browser)."""
+    """The whole page, with ``VERSION_MARK`` where the data version goes; rendered once per language and
+    configuration (the data is fetched by the browser)."""
     lang = language(lang)
     key = (lang, config.key())
     if key not in _PAGES:
-        html = build_map(lang, config).get_root().render()
-        _PAGES[key] = html.replace("<html>", f'<html lang="{lang}">', 1)
+        _PAGES[key] = _finish(build_map(lang, config).get_root().render(), lang)
     return _PAGES[key]

@@ -53,6 +53,12 @@ PACKAGES: dict[str, tuple[str, str, dict[str, str]]] = {
             "package/LICENSE": "swagger-ui/LICENSE",
         },
     ),
+    # accessibility checks of the browser tests (tests/test_map_a11y.py), run offline like everything else
+    "axe-core": (
+        "4.14.1",
+        "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
+        {"package/axe.min.js": "axe-core/axe.min.js", "package/LICENSE": "axe-core/LICENSE"},
+    ),
 }
 
 

@@ -8,12 +8,10 @@ legend reads like the map panel; if a key is missing there, the collection's tit
 
 from __future__ import annotations
 
-import json
 import math
-from functools import cache
 
-from layers.settings import REPO_ROOT
 from layers.store.catalog import plan_layer
+from web.i18n import catalogue
 from web.symbology import SYMBOLOGY
 
 STATE_COLOURS: dict[str, str] = SYMBOLOGY["state_colours"]
@@ -26,19 +24,9 @@ MARKER_SHAPES = {"square": "s", "circle": "o", "diamond": "D", "pentagon": "p", 
 MARKERS = {layer: MARKER_SHAPES[shape] for layer, shape in SYMBOLOGY["points"]["markers"].items()}
 
 
-@cache
-def _catalogue(lang: str) -> dict[str, str]:
-    try:
-        vi = json.loads((REPO_ROOT / "web" / "i18n" / "vi.json").read_text(encoding="utf-8"))
-        own = json.loads((REPO_ROOT / "web" / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return vi | own
-
-
 def word(lang: str, key: str, default: str) -> str:
     """``key`` ("kind.port", "state.done", "status.planned") from the web catalogue, else ``default``."""
-    return _catalogue(lang).get(key, default)
+    return catalogue(lang).get(key, default)
 
 
 def layer_title(layer: str, lang: str) -> str:
@@ -65,9 +53,11 @@ def _colour(rule: str, kind: str, state: str) -> str:
 def area_style(layer: str, kind: str, status: str, state: str) -> dict:
     """matplotlib patch style of a polygon feature."""
     spec = SYMBOLOGY["areas"].get(layer, {"stroke": "by_kind", "weight": 2, "fill": "by_kind", "fill_opacity": 0.3})
+    # the state's pattern besides its colour (colour-blind readers), as on the web map
+    hatch = SYMBOLOGY["state_patterns"].get(state, {}).get("hatch", "") if spec["fill"] == "by_state" else ""
     return {"edgecolor": _colour(spec["stroke"], kind, state), "linewidth": spec["weight"] * PX_PT,
             "facecolor": _rgba(_colour(spec["fill"], kind, state), spec["fill_opacity"]),
-            "linestyle": _dash(spec.get("dash"))}
+            "linestyle": _dash(spec.get("dash")), "hatch": hatch or None}
 
 
 def line_style(kind: str, status: str) -> dict:

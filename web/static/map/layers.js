@@ -1,35 +1,41 @@
-/* Fill folium's groups from the API: the offline base, the plan layers, and popups with linked tasks. */
+/* Fill folium's groups from the API: the offline base, the boundaries of before and after 1 July 2025, and the
+ * plan layers (one answer for all of them, addressed by the data version). */
 (function (pm) {
   "use strict";
 
   pm.fetchJSON = async function (url, cache) {
-    const response = await fetch(url, { cache: cache || "default",
-                                        headers: { Accept: "application/geo+json, application/json" } });
+    const response = await fetch(url, { cache: cache || "default" });
     if (!response.ok) throw new Error(url + ": HTTP " + response.status);
     return response.json();
   };
 
+  /** The URL of the current data, whatever the version the page was built for (after a report elsewhere). */
+  pm.unversioned = (url) => url.replace(/[?&]v=[^&]*/, "");
+
   pm.addPanes = function (map) {
-    // Neighbours and districts under the plan, markers above the polygons they sit in.
-    [["pm-base", 250], ["pm-raw", 300], ["pm-zones", 380], ["pm-lines", 420], ["pm-markers", 460]]
-      .forEach(([name, z]) => { map.createPane(name).style.zIndex = z; });
+    // Neighbours and boundaries under the plan, markers above the polygons they sit in, labels above all.
+    [["pm-base", 250], ["pm-raw", 300], ["pm-zones", 380], ["pm-lines", 420], ["pm-markers", 460],
+     ["pm-labels", 640]].forEach(([name, z]) => { map.createPane(name).style.zIndex = z; });
+    map.getPane("pm-labels").style.pointerEvents = "none";
   };
 
-  /** A striped SVG pattern for raw-material districts (the fill of their own renderer's SVG). */
-  function addHatch(renderer) {
-    const svg = renderer._container;
-    if (!svg || svg.querySelector("#pm-hatch")) return;
-    const ns = "http://www.w3.org/2000/svg";
-    const defs = document.createElementNS(ns, "defs");
-    defs.innerHTML = '<pattern id="pm-hatch" width="8" height="8" patternUnits="userSpaceOnUse" ' +
-      'patternTransform="rotate(45)"><rect width="8" height="8" fill="rgba(77,172,38,0.10)"/>' +
-      '<line x1="0" y1="0" x2="0" y2="8" stroke="#4dac26" stroke-width="2.5" stroke-opacity="0.55"/></pattern>';
-    svg.insertBefore(defs, svg.firstChild);
+  // Leaflet 1.9 listens for focus on every shape with a tooltip, and Chromium makes an SVG path with a focus
+  // listener a tab stop: the map's shapes would be dozens of unnamed stops. They are reached through search and lists.
+  L.Layer.include({ _addFocusListenersOnLayer: function () {} });
+
+  function boundaryLayer(features, kind, onClick) {
+    return L.geoJSON(features, {
+      pane: "pm-base", style: () => pm.baseStyles()[kind],
+      onEachFeature: (f, layer) => {
+        layer.bindTooltip(kind === "district" ? pm.districtName(f.properties) : pm.unitName(f.properties),
+                          { sticky: true });
+        layer.on("click", () => onClick(f.properties));
+      }
+    });
   }
 
   pm.loadBase = async function () {
     const data = await pm.fetchJSON(pm.config.base_url);
-    const map = pm.map, ov = pm.groups.overlays;
     const neighbours = data.features.filter((f) => f.properties.kind === "province");
     const outline = L.geoJSON(neighbours, {
       pane: "pm-base", attribution: pm.t("base.attribution"),
@@ -39,26 +45,50 @@
       .map((l) => l.getBounds()).reduce((a, b) => a.extend(b), L.latLngBounds([]));
     pm.districts = {};
     const districts = data.features.filter((f) => f.properties.kind === "district");
-    L.geoJSON(districts, {
-      pane: "pm-base", style: () => pm.baseStyles().district,
-      onEachFeature: (f, layer) => {
-        const p = f.properties;
-        pm.districts[p.gso_code] = { props: p, layer: layer };
-        layer.bindTooltip(p.name + " · " + pm.t("app.former_note"), { sticky: true });
-        layer.on("click", () => pm.selectDistrict(p.gso_code, { zoom: false }));
-      }
-    }).addTo(ov.districts);
-    const rawRenderer = L.svg({ pane: "pm-raw" });
+    const layer = boundaryLayer(districts, "district", (p) => pm.selectDistrict(p.gso_code, { zoom: false }));
+    layer.eachLayer((l) => {
+      const p = l.feature.properties;
+      pm.districts[p.gso_code] = { props: p, layer: l };
+      pm.labels.add("districts", p.label_at, pm.districtName(p), pm.groups.boundaries.districts);
+    });
+    layer.addTo(pm.groups.boundaries.districts);
     L.geoJSON(districts.filter((f) => f.properties.raw_material), {
-      pane: "pm-raw", renderer: rawRenderer, style: () => pm.baseStyles().raw
-    }).addTo(ov.raw_material_districts);
-    addHatch(rawRenderer);
-    map.on("overlayadd", () => addHatch(rawRenderer));
+      pane: "pm-raw", style: () => pm.baseStyles().raw
+    }).addTo(pm.groups.overlays.raw_material_districts);
     return districts;
   };
 
+  /** The 2025 units, fetched the first time the boundary switch asks for them. */
+  pm.loadCommunes = async function () {
+    if (pm.communes) return pm.communes;
+    const data = await pm.fetchJSON(pm.config.communes_url);
+    pm.communes = {};
+    const layer = boundaryLayer(data, "commune", (p) => pm.selectCommune(p.code, { zoom: false }));
+    layer.eachLayer((l) => {
+      const p = l.feature.properties;
+      pm.communes[p.code] = { props: p, layer: l };
+      pm.labels.add("communes_2025", p.label_at, p.name, pm.groups.boundaries.communes_2025);
+    });
+    layer.addTo(pm.groups.boundaries.communes_2025);
+    return pm.communes;
+  };
+
+  /** Show the boundaries and labels of before ("districts") or after 1 July 2025 ("communes_2025"). */
+  pm.setBoundaries = async function (which) {
+    const g = pm.groups.boundaries;
+    if (which === "communes_2025") await pm.loadCommunes();
+    Object.entries(g).forEach(([k, group]) => {
+      if (k === which) pm.map.addLayer(group); else pm.map.removeLayer(group);
+    });
+    pm.state.bounds = which;
+    document.querySelectorAll("input[name=pm-bounds]").forEach((i) => { i.checked = i.value === which; });
+    pm.labels.refresh();
+    pm.refreshLegend();
+    pm.updateHash();
+  };
+
   function addPlanFeature(layerId, feature, group) {
-    // OGC API puts the id on the feature, not in its properties
+    // the id is on the feature (as OGC API puts it), not in its properties
     const props = Object.assign({ id: feature.id }, feature.properties);
     if (pm.features[props.id]) return;  // drawn already as a footprint or route: no second marker
     const isPoint = feature.geometry.type === "Point";
@@ -70,99 +100,49 @@
     shape.bindTooltip(pm.name(props), { sticky: true });
     shape.on("click", (e) => pm.openFeature(props.id, e.latlng));
     shape.addTo(group);
-    pm.features[props.id] = { layer: layerId, props: props, shape: shape,
-                              latlng: isPoint ? shape.getLatLng() : shape.getBounds().getCenter() };
+    const latlng = isPoint ? shape.getLatLng() : shape.getBounds().getCenter();
+    pm.features[props.id] = { layer: layerId, props: props, shape: shape, latlng: latlng };
+    if (pm.labels.kinds.includes(layerId)) pm.labels.add(layerId, [latlng.lng, latlng.lat], pm.labels.short(layerId, props), group);
   }
 
   /** Each map layer from its collections in order (footprints or routes, then the points of the others). */
-  pm.loadPlanLayers = function (cache) {
+  pm.loadPlanLayers = async function (url, cache) {
     pm.features = pm.features || {};
-    return Promise.all(Object.entries(pm.config.plan_layers).map(async ([layerId, collections]) => {
-      try {
-        const pages = await Promise.all(collections.map((c) => pm.fetchJSON(pm.config.layer_urls[c], cache)));
-        pages.forEach((data) => data.features.forEach((f) => addPlanFeature(layerId, f, pm.groups.overlays[layerId])));
-        pm.loaded[layerId] = new Set(pages.flatMap((d) => d.features.map((f) => f.id))).size;
-      } catch (err) {
-        pm.loaded[layerId] = -1;
-        pm.notify(pm.t("error.load") + ": " + pm.t("layer." + layerId));
-        console.warn(err);
-      }
-    }));
+    try {
+      const data = await pm.fetchJSON(url || pm.config.layers_url, cache);
+      Object.entries(pm.config.plan_layers).forEach(([layerId, collections]) => {
+        const group = pm.groups.overlays[layerId];
+        collections.forEach((c) => data[layerId][c].features.forEach((f) => addPlanFeature(layerId, f, group)));
+        pm.loaded[layerId] = Object.values(pm.features).filter((f) => f.layer === layerId).length;
+      });
+    } catch (err) {
+      Object.keys(pm.config.plan_layers).forEach((id) => { pm.loaded[id] = -1; });
+      pm.notify(pm.t("error.load"));
+      console.warn(err);
+    }
   };
 
   /** A report made in another tab (reporting page, dashboard) recolours the map in place, no reload. */
   pm.listenForProgress = function () {
     if (!("BroadcastChannel" in window)) return;
-    new BroadcastChannel("planmap-progress").onmessage = function () {
+    new BroadcastChannel("planmap-progress").onmessage = async function () {
       Object.keys(pm.config.plan_layers).forEach((id) => pm.groups.overlays[id].clearLayers());
+      pm.labels.forget(Object.keys(pm.config.plan_layers));
       pm.features = {};
-      pm.loadPlanLayers("no-cache");  // revalidate: the ETags change with progress
+      pm.tasks = null;  // the task browser asks again when next shown, for the current data
+      pm.tasksStale = true;
+      await pm.loadPlanLayers(pm.unversioned(pm.config.layers_url), "no-cache");
+      pm.labels.refresh();
     };
   };
 
-  // ---- popups ----
-  function row(label, value) {
-    return value === null || value === undefined || value === "" ? "" :
-      "<tr><th>" + pm.esc(label) + "</th><td>" + value + "</td></tr>";
-  }
-
-  pm.progressBar = function (task) {
-    const pct = task.percent === null ? 0 : task.percent;
-    const state = task.overdue ? "overdue" : task.status;
-    const label = task.percent === null ? pm.t("state." + task.status) : pct + " %";
-    return '<div class="pm-bar pm-bar-' + state + '" role="progressbar" aria-valuenow="' + pct +
-      '" aria-valuemin="0" aria-valuemax="100"><span style="width:' + pct + '%"></span><em>' +
-      pm.esc(label) + "</em></div>";
-  };
-
-  pm.taskItem = function (task) {
-    const lead = task.leads.map((a) => (pm.lang === "en" && a.name_en ? a.name_en : a.name)).join("; ");
-    const text = pm.lang === "en" && task.summary_en ? task.summary_en : task.text;
-    const words = pm.lang === "en" ? task.deadline_text_en : task.deadline_text;
-    const deadline = words || task.deadline || pm.t("popup.no_deadline");
-    return '<li class="pm-task' + (task.overdue ? " pm-overdue" : "") + '" data-task="' + pm.esc(task.id) + '">' +
-      '<div class="pm-task-text">' + pm.esc(text.length > 220 ? text.slice(0, 220) + "…" : text) + "</div>" +
-      '<div class="pm-task-meta">' + pm.esc(pm.t("popup.lead")) + ": <b>" + pm.esc(lead) + "</b> · " +
-      pm.esc(pm.t("popup.deadline")) + ": " + pm.esc(deadline) +
-      (task.overdue ? ' · <strong class="pm-overdue-label">' + pm.esc(pm.t("popup.overdue")) + "</strong>" : "") +
-      "</div>" + pm.progressBar(task) + "</li>";
-  };
-
-  pm.popupHTML = function (d) {
-    const districts = d.districts.map((x) => x.short_name).join(", ");
-    const length = d.properties && d.properties.length_km;
-    const rows = [
-      row(pm.t("popup.kind"), pm.esc(pm.t("kind." + d.kind))),
-      row(pm.t("popup.district"), pm.esc(districts)),
-      row(pm.t("popup.area"), d.planned_area_ha ? pm.num(d.planned_area_ha) + " " + pm.t("unit.ha") : null),
-      row(pm.t("popup.length"), length ? pm.num(length) + " " + pm.t("unit.km") : null),
-      row(pm.t("popup.occupancy"), d.occupancy_pct !== null ? pm.num(d.occupancy_pct) + " %" : null),
-      row(pm.t("popup.status"), pm.esc(pm.t("status." + d.status))),
-      row(pm.t("popup.precision"), pm.esc(pm.t("precision." + d.geometry_precision)) +
-        '<div class="pm-note">' + pm.esc(pm.lang === "vi" && d.location_note_vi ? d.location_note_vi
-                                                                              : d.location_note) + "</div>"),
-      row(pm.t("popup.source"), pm.esc(d.source))
-    ].join("");
-    const tasks = d.tasks.length ? '<ul class="pm-tasks">' + d.tasks.map(pm.taskItem).join("") + "</ul>"
-      : "<p>" + pm.esc(pm.t("popup.no_tasks")) + "</p>";
-    return '<div class="pm-popup" data-feature="' + pm.esc(d.id) + '"><h3>' + pm.esc(pm.name(d)) + "</h3>" +
-      '<table class="pm-props">' + rows + "</table><h4>" + pm.esc(pm.t("popup.tasks")) +
-      " (" + d.tasks.length + ")</h4>" + tasks + "</div>";
-  };
-
-  pm.openFeature = async function (id, latlng) {
-    const known = pm.features[id];
-    const at = latlng || (known && known.latlng);
-    const popup = L.popup({ maxWidth: 380, minWidth: 260, maxHeight: 420, autoPanPadding: [20, 60] })
-      .setLatLng(at).setContent('<p class="pm-hint">' + pm.esc(pm.t("popup.loading")) + "</p>");
-    popup.openOn(pm.map);  // closes the previous popup (and its popupclose) before this one is recorded
-    try {
-      const detail = await pm.fetchJSON(pm.config.feature_url.replace("{id}", encodeURIComponent(id)));
-      popup.setContent(pm.popupHTML(detail));
-    } catch (err) {
-      popup.setContent("<p>" + pm.esc(pm.t("popup.error")) + "</p>");
-    }
-    pm.state.feature = id;
+  /** Another overlay group for the layer list and the shared link (e.g. imported land-use layers):
+   *  ``pm.addOverlay("landuse_2024", L.layerGroup(), "Hiện trạng sử dụng đất 2024")``. */
+  pm.addOverlay = function (id, group, label) {
+    pm.groups.overlays[id] = group;
+    pm.groups.control.addOverlay(group, pm.esc(label));
+    const wanted = pm.readHash().layers;
+    if (!wanted || wanted.includes(id)) group.addTo(pm.map);
     pm.updateHash();
   };
 })(window.planmap = window.planmap || {});

@@ -1,19 +1,52 @@
-/* The side panel: search, the district selector and panel, and the statistics charts (SVG, no library). */
+/* The side panel: tabs, search, and the place tab (a former district or a 2025 unit with its features and tasks). */
 (function (pm) {
   "use strict";
-  const $ = (id) => document.getElementById(id);
+  const $ = pm.$;
 
-  pm.showTab = function (name) {
-    document.querySelectorAll(".pm-tabs button").forEach((b) => {
-      b.setAttribute("aria-selected", String(b.dataset.tab === name));
+  pm.showTab = function (name, opts) {
+    document.querySelectorAll(".pm-tabs [role=tab]").forEach((b) => {
+      const on = b.dataset.tab === name;
+      b.setAttribute("aria-selected", String(on));
+      b.tabIndex = on ? 0 : -1;
     });
     document.querySelectorAll(".pm-tab").forEach((s) => { s.hidden = s.id !== "pm-tab-" + name; });
+    pm.state.tab = name;
     if (name === "stats") pm.loadStats();
-    pm.openPanel(true);
+    if (name === "tasks") pm.showTasks();
+    if (!(opts && opts.keepPanel)) pm.openPanel(true);
+    pm.updateHash();
   };
+
+  function initTabs() {
+    const tabs = Array.from(document.querySelectorAll(".pm-tabs [role=tab]"));
+    tabs.forEach((b, i) => {
+      b.addEventListener("click", () => pm.showTab(b.dataset.tab));
+      b.addEventListener("keydown", (e) => {  // arrow keys move between tabs (WAI-ARIA tabs pattern)
+        const step = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
+        if (!step) return;
+        const next = tabs[(i + step + tabs.length) % tabs.length];
+        pm.showTab(next.dataset.tab);
+        next.focus();
+      });
+    });
+  }
 
   // ---- search ----
   let searchSeq = 0;
+
+  function hitLabel(h) {
+    const name = (t) => pm.esc(pm.lang === "en" && h.name_en && t !== "task" ? h.name_en : h.name);
+    if (h.type === "district") return pm.esc(pm.districtName({ short_name: h.short_name, type: h.type_name }));
+    if (h.type === "former_commune") {
+      return pm.esc(pm.t("search.became", { old: pm.placeName(h.name), district: pm.districtName(h.district),
+                                              now: pm.unitName(h.became) }));
+    }
+    if (h.type === "commune") return pm.esc(pm.unitName(h.unit));
+    if (h.type === "task") return "<b>" + pm.esc(h.id) + "</b> " + pm.esc(pm.lang === "en" && h.name_en ? h.name_en : h.name);
+    if (h.type === "feature") return name(h.type) + (h.districts.length ? " <small>" + pm.esc(h.districts.join(", ")) + "</small>" : "");
+    return name(h.type);
+  }
+
   async function runSearch(query) {
     const seq = ++searchSeq;
     const list = $("pm-search-results");
@@ -22,8 +55,7 @@
     if (seq !== searchSeq) return;  // a newer query is on its way
     list.innerHTML = hits.length ? hits.map((h, i) =>
       '<li><button type="button" data-i="' + i + '"><span class="pm-type">' + pm.esc(pm.t("search.type." + h.type)) +
-      "</span> " + pm.esc(pm.lang === "en" && h.name_en && h.type !== "task" ? h.name_en : h.name) +
-      (h.detail ? ' <small>' + pm.esc(h.detail) + "</small>" : "") + "</button></li>").join("")
+      "</span> " + hitLabel(h) + "</button></li>").join("")
       : '<li class="pm-hint">' + pm.esc(pm.t("search.none")) + "</li>";
     list.querySelectorAll("button").forEach((b) => b.addEventListener("click", () => pickHit(hits[b.dataset.i])));
   }
@@ -31,28 +63,29 @@
   function pickHit(hit) {
     if (hit.type === "district") return pm.selectDistrict(Number(hit.id), { zoom: true });
     if (hit.type === "feature") return pm.zoomToFeature(hit.id);
-    const feature = (hit.features || []).find((id) => pm.features[id]);
-    if (feature) return pm.zoomToFeature(feature);
-    if (hit.districts && hit.districts.length) return pm.selectDistrict(hit.districts[0], { zoom: true });
+    if (hit.type === "commune") return pm.selectCommune(hit.id, { zoom: true, bounds: true });
+    if (hit.type === "former_commune") return pm.selectCommune(hit.became.code, { zoom: true, bounds: true });
+    if (hit.type === "agency") return pm.showTasks({ lead: hit.id }, { open: true });
+    if (hit.type === "task") return pm.showTasks(null, { open: true }).then(() => pm.openTask(hit.id));
   }
 
   pm.zoomToFeature = function (id) {
     const f = pm.features[id];
     if (!f) return;
     if (!pm.map.hasLayer(pm.groups.overlays[f.layer])) pm.map.addLayer(pm.groups.overlays[f.layer]);
-    if (f.shape.getBounds) pm.map.fitBounds(f.shape.getBounds(), { maxZoom: 13, padding: [30, 30] });
-    else pm.map.setView(f.latlng, Math.max(pm.map.getZoom(), 12));
     if (pm.isNarrow()) pm.openPanel(false);
+    if (f.shape.getBounds) pm.map.fitBounds(f.shape.getBounds(), { maxZoom: 13, padding: [30, 30], animate: false });
+    else pm.map.setView(f.latlng, Math.max(pm.map.getZoom(), 12), { animate: false });
     pm.openFeature(id, f.latlng);
   };
 
-  // ---- district selector and panel ----
+  // ---- the place tab: a former district or a 2025 unit ----
   pm.fillDistrictSelect = function (districts) {
     const select = $("pm-district-select");
     districts.map((f) => f.properties).sort((a, b) => a.short_name.localeCompare(b.short_name, "vi"))
       .forEach((p) => {
         const o = document.createElement("option");
-        o.value = p.gso_code; o.textContent = p.name;
+        o.value = p.gso_code; o.textContent = pm.districtName(p);
         select.appendChild(o);
       });
     select.addEventListener("change", () => {
@@ -60,61 +93,58 @@
     });
   };
 
+  function highlight(kind, code) {
+    const styles = pm.baseStyles();
+    Object.values(pm.districts || {}).forEach((d) => d.layer.setStyle(styles.district));
+    Object.values(pm.communes || {}).forEach((c) => c.layer.setStyle(styles.commune));
+    const found = kind === "district" ? pm.districts[code] : pm.communes && pm.communes[code];
+    if (found) found.layer.setStyle(kind === "district" ? styles.districtSelected : styles.communeSelected);
+  }
+
+  function zoomTo(bbox) {
+    pm.map.fitBounds([[bbox[1], bbox[0]], [bbox[3], bbox[2]]], Object.assign({ animate: false }, pm.controlPadding()));
+  }
+
+  async function showPlace(url, render) {
+    pm.showTab("place", { keepPanel: pm.isNarrow() });
+    const body = $("pm-place-body");
+    body.innerHTML = '<p class="pm-hint">' + pm.esc(pm.t("popup.loading")) + "</p>";
+    const detail = await pm.fetchJSON(url);
+    body.innerHTML = render(detail);
+    body.querySelectorAll("[data-feature]").forEach((b) =>
+      b.addEventListener("click", () => pm.zoomToFeature(b.dataset.feature)));
+    body.querySelectorAll("[data-filter]").forEach((b) =>
+      b.addEventListener("click", () => pm.showTasks(JSON.parse(b.dataset.filter), { open: true })));
+    pm.wireTaskLinks(body);
+    return detail;
+  }
+
   pm.selectDistrict = async function (gso, opts) {
     const d = pm.districts[gso];
     if (!d) return;
-    if (pm.state.district && pm.districts[pm.state.district]) {
-      pm.districts[pm.state.district].layer.setStyle(pm.baseStyles().district);
-    }
-    d.layer.setStyle(pm.baseStyles().districtSelected);
-    pm.state.district = gso;
+    if (pm.state.bounds !== "districts") await pm.setBoundaries("districts");
+    highlight("district", gso);
+    Object.assign(pm.state, { district: gso, commune: null });
     $("pm-district-select").value = String(gso);
-    if (opts && opts.zoom) {
-      const b = d.props.bbox;
-      pm.map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [20, 20] });
-    }
-    pm.showTab("district");
-    if (pm.isNarrow() && opts && opts.zoom) pm.openPanel(true);
+    if (opts && opts.zoom) zoomTo(d.props.bbox);
     pm.updateHash();
-    const body = $("pm-district-body");
-    body.innerHTML = '<p class="pm-hint">' + pm.esc(pm.t("popup.loading")) + "</p>";
-    const detail = await pm.fetchJSON(pm.config.district_url.replace("{gso}", gso));
-    if (pm.state.district === gso) body.innerHTML = districtHTML(detail);
-    body.querySelectorAll("[data-feature]").forEach((b) =>
-      b.addEventListener("click", () => pm.zoomToFeature(b.dataset.feature)));
+    await showPlace(pm.config.district_url.replace("{gso}", gso), pm.districtHTML);
   };
 
-  function districtHTML(d) {
-    const features = d.features.length ? "<ul class='pm-list'>" + d.features.map((f) =>
-      '<li><button type="button" class="pm-link" data-feature="' + pm.esc(f.id) + '">' + pm.esc(pm.name(f)) +
-      "</button> <small>" + pm.esc(pm.t("layer." + f.layer)) + "</small>" +
-      (f.planned_area_ha ? " — <b>" + pm.num(f.planned_area_ha) + " " + pm.t("unit.ha") + "</b>" : "") +
-      (f.shared ? ' <small>(' + pm.esc(pm.t("district.shared")) + ")</small>" : "") + "</li>").join("") + "</ul>"
-      : "<p>" + pm.esc(pm.t("district.none")) + "</p>";
-    const tasks = d.tasks.length ? '<ul class="pm-tasks">' + d.tasks.map(pm.taskItem).join("") + "</ul>"
-      : "<p>" + pm.esc(pm.t("district.none")) + "</p>";
-    const p = d.progress;
-    const print = pm.config.print_url
-      ? '<a class="pm-button" href="' + pm.config.print_url.replace("{gso}", d.gso_code) + '" target="_blank">' +
-        pm.esc(pm.t("district.print")) + "</a>"
-      : '<button type="button" class="pm-button" disabled title="' + pm.esc(pm.t("district.print_unavailable")) +
-        '">' + pm.esc(pm.t("district.print")) + "</button>";
-    return '<h2>' + pm.esc(d.name) + '</h2><p class="pm-former">' + pm.esc(pm.t("app.former_note")) + "</p>" +
-      '<table class="pm-props">' +
-      "<tr><th>" + pm.esc(pm.t("district.area")) + "</th><td>" + pm.num(d.area_ha) + " " + pm.t("unit.ha") + "</td></tr>" +
-      "<tr><th>" + pm.esc(pm.t("district.raw_material")) + "</th><td>" +
-      pm.esc(pm.t(d.raw_material ? "district.raw_material_yes" : "district.raw_material_no")) +
-      (d.raw_material_source ? ' <small>(' + pm.esc(d.raw_material_source) + ")</small>" : "") + "</td></tr>" +
-      "<tr><th>" + pm.esc(pm.t("district.progress")) + "</th><td>" + p.done + "/" + p.tasks + " " +
-      pm.esc(pm.t("stats.done").toLowerCase()) + (p.overdue ? ', <b class="pm-overdue-label">' + p.overdue + " " +
-      pm.esc(pm.t("stats.overdue").toLowerCase()) + "</b>" : "") + "</td></tr></table>" + print +
-      "<h3>" + pm.esc(pm.t("district.features")) + " (" + d.features.length + ")</h3>" + features +
-      "<h3>" + pm.esc(pm.t("district.tasks")) + " (" + d.tasks.length + ")</h3>" + tasks;
-  }
+  pm.selectCommune = async function (code, opts) {
+    if (pm.state.bounds !== "communes_2025") await pm.setBoundaries("communes_2025");
+    const c = pm.communes[code];
+    if (!c) return;
+    highlight("commune", code);
+    Object.assign(pm.state, { commune: code, district: null });
+    if (opts && opts.zoom) zoomTo(c.props.bbox);
+    pm.updateHash();
+    await showPlace(pm.config.commune_url.replace("{code}", code), pm.communeHTML);
+  };
 
   pm.initPanels = function () {
-    document.querySelectorAll(".pm-tabs button").forEach((b) =>
-      b.addEventListener("click", () => pm.showTab(b.dataset.tab)));
+    initTabs();
+    pm.initSheet();
     let timer = null;
     $("pm-search").addEventListener("keydown", (e) => {
       if (e.key !== "Enter") return;

@@ -1,16 +1,20 @@
 /* Entry point: folium has built the map and its groups; fill them and wire the panels. */
 (function (pm) {
   "use strict";
-  pm.loaded = {};
-  pm.state = { district: null, feature: null };
+  function fitProvince(hash) {
+    if (hash.view || !pm.provinceBounds || !pm.provinceBounds.isValid()) return;
+    pm.map.fitBounds(pm.provinceBounds, Object.assign({ animate: false }, pm.controlPadding()));
+  }
 
-  pm.t = (key) => (pm.config.i18n[key] !== undefined ? pm.config.i18n[key] : key);
-  pm.esc = (s) => String(s === null || s === undefined ? "" : s).replace(/[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-  pm.num = (v) => (v === null || v === undefined ? "" :
-    new Intl.NumberFormat(pm.lang === "en" ? "en-GB" : "vi-VN", { maximumFractionDigits: 1 }).format(v));
-  pm.name = (o) => (pm.lang === "en" && o.name_en ? o.name_en : o.name);
-  pm.isNarrow = () => window.matchMedia("(max-width: 760px)").matches;
+  async function openFromHash(hash) {
+    if (hash.bounds === "communes_2025") await pm.setBoundaries("communes_2025");
+    if (hash.tab === "tasks" || hash.task) await pm.showTasks(hash.filters, { open: hash.tab === "tasks" });
+    if (hash.task) pm.openTask(hash.task);
+    if (hash.district) pm.selectDistrict(Number(hash.district), { zoom: !hash.view });
+    if (hash.commune) pm.selectCommune(hash.commune, { zoom: !hash.view });
+    if (hash.tab === "stats") pm.showTab("stats");
+    if (hash.feature && pm.features[hash.feature]) pm.openFeature(hash.feature);
+  }
 
   pm.start = async function (config, groups) {
     pm.config = config;
@@ -18,28 +22,30 @@
     pm.groups = groups;
     pm.map = groups.map;
     const hash = pm.readHash();
+    pm.showLoading(true);
     pm.initChrome();
     pm.initPanels();
-    pm.addLegend();
-    pm.addCoordinates();
+    pm.initTasks();
     pm.addPanes(pm.map);
-    const toggle = document.querySelector(".leaflet-control-layers-toggle");
-    if (toggle) toggle.title = pm.t("panel.layers");  // Leaflet's own title is English
+    pm.addControls();
+    pm.addLegend();
     pm.applyHash(hash);
-    const base = pm.loadBase().then((districts) => {
-      pm.fillDistrictSelect(districts);
-      if (!hash.view && pm.provinceBounds.isValid()) pm.map.fitBounds(pm.provinceBounds, { animate: false });
-    }).catch((err) => {
+    const base = pm.loadBase().then(pm.fillDistrictSelect).catch((err) => {
       pm.notify(pm.t("error.load") + ": " + pm.t("layer.districts"));
       console.warn(err);
     });
-    await Promise.all([base, pm.loadPlanLayers()]);  // fetched side by side
+    await Promise.all([base, pm.loadPlanLayers()]);  // fetched side by side (and preloaded by the page)
+    pm.refreshLegend();
+    fitProvince(hash);
+    pm.labels.refresh();
     pm.listenForProgress();
     pm.ready = true;
-    if (hash.district) pm.selectDistrict(Number(hash.district), { zoom: !hash.view });
-    if (hash.feature && pm.features[hash.feature]) pm.openFeature(hash.feature);
+    pm.showLoading(false);
+    await openFromHash(hash).catch((err) => { pm.notify(pm.t("error.load")); console.warn(err); });
     pm.probeOnline(hash.base);
     pm.updateHash();
+    pm.readyAt = performance.now();  // since navigation started: what benchmarks/web_first_view.py reports
     document.body.dataset.ready = "true";  // tests and benchmarks wait for this
+    pm.loadCoordinates();
   };
 })(window.planmap = window.planmap || {});
