@@ -76,7 +76,7 @@ def imports_page(request: Request, who: MaybeUser):
     return _page(request, who)
 
 
-@router.get("/api/imports")
+@router.get("/api/imports", responses=responses(401, 403))
 def list_imports(request: Request, who: Admin):
     """The imported layers (the registry)."""
     with request.app.state.sessions() as session:

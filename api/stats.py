@@ -269,7 +269,8 @@ def layer_areas(request: Request, f: Format = FORMAT_QUERY,
     imported layer (its features split by intersection, those meeting the district counted)."""
     imported = stats.imported_layer_ids(session)
     if layer is not None and layer not in FEATURE_LAYERS and layer not in imported:
-        raise ApiError(404, "NotFound", f"no layer {layer!r}; layers: {', '.join([*FEATURE_LAYERS, *imported])}")
+        raise ApiError(400, "InvalidParameterValue",
+                       f"no layer {layer!r}; layers: {', '.join([*FEATURE_LAYERS, *imported])}")
 
     def rows() -> list[dict]:
         plan = stats.layer_district_areas(session, layer) if layer is None or layer in FEATURE_LAYERS else []
