@@ -17,6 +17,7 @@ Survey and Mapping) is pinned: PROJ's default here picks EPSG:5194, an academic 
 from __future__ import annotations
 
 from dataclasses import dataclass
+import warnings
 from functools import lru_cache
 
 from pyproj import CRS, Transformer
@@ -115,3 +116,25 @@ def to_crs(dst: int) -> Transformer:
 def from_crs(src: int) -> Transformer:
     """Transformer from ``src`` to storage (EPSG:4326, lon/lat)."""
     return transformer(src, STORAGE_SRID)
+
+
+@lru_cache(maxsize=None)
+def vn2000_tm3_proj_string() -> str:
+    """EPSG:9207 as a PROJ string bound to WGS 84 by the official EPSG:6960 (``+towgs84``, position vector):
+    what SQL transforms with, so a database needs no EPSG:9207 row (PostGIS 3.3 has none, and a managed
+    database's role may not add one). Both read from PROJ's database: EPSG:6960 is a coordinate-frame rotation,
+    whose rotations change sign in the position-vector convention of ``+towgs84``.
+    """
+    from pyproj._crs import CoordinateOperation
+
+    op = CoordinateOperation.from_epsg(6960)
+    if op.method_name != "Coordinate Frame rotation (geog2D domain)":
+        raise RuntimeError(f"EPSG:6960 changed in PROJ's database: {op.method_name}")
+    tx, ty, tz, rx, ry, rz, ds = (p.value for p in op.params)
+    towgs84 = ",".join(repr(v) for v in (tx, ty, tz, -rx, -ry, -rz, ds))
+    with warnings.catch_warnings():  # "you will likely lose information": the datum shift is added below
+        warnings.simplefilter("ignore", UserWarning)
+        base = CRS.from_epsg(VN2000_TM3).to_dict()
+    base.pop("type", None)
+    base.pop("no_defs", None)
+    return " ".join(f"+{k}={v}" for k, v in base.items()) + f" +towgs84={towgs84} +no_defs"

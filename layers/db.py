@@ -98,8 +98,8 @@ def enable_spatial(conn: Connection) -> None:
         if conn.exec_driver_sql("SELECT CheckSpatialMetaData()").scalar() == 0:
             # 0: no transaction of its own; it is part of the caller's.
             conn.exec_driver_sql("SELECT InitSpatialMetaData(0)")
-    else:
-        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
+    elif conn.scalar(text("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")) is None:
+        conn.exec_driver_sql("CREATE EXTENSION postgis")
 
 
 def sync_sequences(conn: Connection, tables: list[Table]) -> None:

@@ -17,6 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, MetaData, inspect, literal, select, table, text
+from sqlalchemy.exc import DBAPIError
 
 import layers
 from layers.db import ddl_transaction, enable_spatial
@@ -82,10 +83,28 @@ def upgrade(bind: Engine | Connection, revision: str = "head") -> str | None:
 
 
 def _upgrade(conn: Connection, revision: str) -> str | None:
-    enable_spatial(conn)
+    role = conn.scalar(text("SELECT current_user")) if conn.dialect.name == "postgresql" else None
+    try:
+        enable_spatial(conn)
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "42501":  # insufficient_privilege
+            raise
+        raise SchemaError(f"PostGIS is not installed in database {conn.engine.url.database} and role "
+                          f"{role} may not install it: run CREATE EXTENSION "
+                          "postgis; in that database as a superuser, then planmap init again") from None
     note = _repair_half_made(conn)
     command.upgrade(_config(conn), revision)
-    return note
+    return "\n".join(n for n in (note, _missing_srid_note(conn)) if n) or None
+
+
+def _missing_srid_note(conn: Connection) -> str | None:
+    """On PostGIS without EPSG:9207 in spatial_ref_sys (a role that may not write it): the service works, other
+    PostGIS tools cannot use the code; one line says what to grant."""
+    if conn.dialect.name != "postgresql" or conn.scalar(text("SELECT 1 FROM spatial_ref_sys WHERE srid = 9207")):
+        return None
+    role = conn.scalar(text("SELECT current_user"))
+    return (f"note: EPSG:9207 is not in spatial_ref_sys and role {role} may not add it; the service works without "
+            f"it; for other PostGIS tools, GRANT INSERT ON spatial_ref_sys TO {role} and run planmap init again")
 
 
 def own_tables(conn: Connection) -> list[str]:

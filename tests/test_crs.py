@@ -25,6 +25,13 @@ def test_pinning_matters_proj_default_is_about_0_8_m_away():
     assert 0.3 < shift < 2.0
 
 
+def test_the_proj_string_sql_transforms_with_is_the_official_one():
+    """PostGIS without an EPSG:9207 row transforms to this string: the same control point to the centimetre."""
+    x, y = Transformer.from_crs("EPSG:4326", crs.vn2000_tm3_proj_string(), always_xy=True).transform(105.08, 10.01)
+    assert x == pytest.approx(563387.60, abs=0.02)
+    assert y == pytest.approx(1107017.53, abs=0.02)
+
+
 @pytest.mark.parametrize("code", [3857, 4756, 9207, 3405])
 def test_round_trip_through_every_registered_crs(code):
     p = Point(104.5, 10.2)

@@ -4,8 +4,8 @@
 - ``landuse_overlay``: for each industrial park, industrial cluster and economic zone footprint (polygon features
   of ``features``), the hectares of each land-use code inside it (e.g. how much LUA a planned park converts).
 
-PostGIS computes in SQL (``ST_Intersection``/``ST_Area`` after ``ST_Transform(…, 9207)``; migration 0003 adds
-9207 to ``spatial_ref_sys``); SpatiaLite in Python with a shapely STRtree. Results are cached by
+PostGIS computes in SQL (``ST_Intersection``/``ST_Area`` after ``ST_Transform`` to EPSG:9207 given as its PROJ
+string with the official EPSG:6960 shift, so no ``spatial_ref_sys`` row is needed); SpatiaLite in Python with a shapely STRtree. Results are cached by
 ``(database, layer, statistic, version)``: pass the data version stamp as ``version``.
 """
 
@@ -19,7 +19,7 @@ import numpy as np
 import shapely
 from sqlalchemy import Engine, text
 
-from geo.crs import STORAGE_SRID, VN2000_TM3, transformer
+from geo.crs import STORAGE_SRID, VN2000_TM3, transformer, vn2000_tm3_proj_string
 from layers.imports.tables import check_layer_id
 
 OVERLAY_LAYERS = ("industrial_parks", "industrial_clusters", "economic_zones")
@@ -68,7 +68,7 @@ pieces AS (SELECT zone_id, ST_Subdivide(geom, 256) AS geom FROM zones)
 SELECT z.zone_id, z.label, z.kind, code, sum(m2) / 10000.0 AS hectares, count(DISTINCT fid) AS n FROM (
   SELECT pc.zone_id, p.fid, {code_sql} AS code,
          ST_Area(ST_Transform(CASE WHEN ST_CoveredBy(p.geom, pc.geom) THEN p.geom
-                                   ELSE ST_CollectionExtract(ST_Intersection(p.geom, pc.geom), 3) END, 9207)) AS m2
+                                   ELSE ST_CollectionExtract(ST_Intersection(p.geom, pc.geom), 3) END, :vn2000)) AS m2
   FROM pieces pc JOIN "{layer}" p ON p.geom && pc.geom AND ST_Intersects(p.geom, pc.geom)
 ) cut JOIN zones z USING (zone_id)
 GROUP BY z.zone_id, z.label, z.kind, code ORDER BY z.zone_id, code
@@ -85,7 +85,8 @@ _SQLITE_FEATURES = ("SELECT id, name, layer, AsBinary(geom) FROM features WHERE 
 def _postgis(engine: Engine, layer: str, code: str | None, zones_sql: str) -> list[tuple]:
     code_sql = f'upper(trim(p."{code}"::text))' if code else "NULL::text"
     with engine.connect() as conn:
-        return list(conn.execute(text(_PG_SQL.format(zones=zones_sql, code_sql=code_sql, layer=layer))))
+        return list(conn.execute(text(_PG_SQL.format(zones=zones_sql, code_sql=code_sql, layer=layer)),
+                                 {"vn2000": vn2000_tm3_proj_string()}))
 
 
 def _parcels(conn, layer: str, code: str | None, zone_bounds: tuple | None) -> Iterator[tuple[list, np.ndarray]]:

@@ -1,6 +1,7 @@
 """EPSG:9207 (VN-2000 / TM-3 104°30') in PostGIS's spatial_ref_sys.
 
-PostGIS 3.3 ships without this code, so ST_Transform(geom, 9207) fails there. The row carries the official
+PostGIS 3.3 ships without this code, so ST_Transform(geom, 9207) fails there (the service's own SQL names the
+CRS by its PROJ string instead; the row is for other PostGIS tools, when the role may add it). The row carries the official
 VN-2000 -> WGS 84 parameters (EPSG:6960, as position-vector TOWGS84). Database-side transforms are used for
 areas; coordinates served to clients are transformed in Python with the pinned operation (geo.crs).
 
@@ -27,6 +28,8 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return  # SpatiaLite's spatial_ref_sys already has 9207
+    if not bind.scalar(sa.text("SELECT has_table_privilege('spatial_ref_sys', 'INSERT')")):
+        return  # a managed database: the service's SQL does without the row (geo.crs), and `planmap init` says so
     from pyproj import CRS
 
     srtext = CRS.from_proj4(PROJ4).to_wkt("WKT1_GDAL").replace('"unknown"', '"VN-2000 / TM-3 104-30"', 1)
