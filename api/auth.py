@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from api import body
+from api.deps import primary
 from api.errors import ApiError, responses
 from layers import accounts, audit, throttle
 from layers.accounts import MAX_TOKEN_DAYS, MIN_PASSWORD, TOKEN_DAYS, AccountError, Principal
@@ -91,7 +92,7 @@ def _cookie_session(request: Request) -> dict | None:
 
 
 def _load(request: Request, finder) -> Principal | None:
-    with request.app.state.sessions() as session:  # its own session: the route's stays free for its write
+    with primary(request) as session:  # its own session: the route's stays free for its write
         user = finder(session)
         return accounts.principal(user) if user else None
 
@@ -170,7 +171,7 @@ class SignIn:
 def _sign_in(request: Request, username: str, password: str) -> SignIn:
     address = client_address(request)
     keys = [(throttle.LOGIN_ACCOUNT, username), (throttle.LOGIN_ADDRESS, address)]
-    with request.app.state.sessions() as session, session.begin():
+    with primary(request) as session, session.begin():
         if seconds := throttle.wait(session, keys):
             audit.record(session, "anonymous", "login.throttled", "login", username[:96], None,
                          {"address": address, "retry_after": seconds})
@@ -218,7 +219,7 @@ async def logout(request: Request, who: MaybeUser):
     await body.read(request, LogoutBody)
     if who is not None and request.state.auth_via == "cookie":
         await _check_csrf(request)
-        with request.app.state.sessions() as session, session.begin():
+        with primary(request) as session, session.begin():
             accounts.close_session(session, request.state.sid)
     is_form = body.media_type(request) in (body.FORM, body.MULTIPART)
     response: Response = RedirectResponse("/login", 303) if is_form else JSONResponse({"logged_out": True})
@@ -236,14 +237,14 @@ def me(request: Request, who: MaybeUser):
 
 @router.get("/api/auth/tokens", responses=AUTH_RESPONSES)
 def list_tokens(request: Request, who: Reporter):
-    with request.app.state.sessions() as session:
+    with primary(request) as session:
         return {"tokens": accounts.tokens_of(session, who.user_id)}
 
 
 def _make_token(request: Request, who: Principal, wanted: TokenBody) -> dict:
     address = client_address(request)
     keys = [(throttle.TOKEN_ACCOUNT, str(who.user_id)), (throttle.TOKEN_ADDRESS, address)]
-    with request.app.state.sessions() as session, session.begin():
+    with primary(request) as session, session.begin():
         if seconds := throttle.wait(session, keys):
             audit.record(session, who.username, "token.throttled", "api_token", "-", None,
                          {"address": address, "retry_after": seconds})
@@ -270,7 +271,7 @@ async def new_token(request: Request, who: Reporter):
 
 @router.delete("/api/auth/tokens/{token_id}", status_code=204, responses=AUTH_RESPONSES | responses(404))
 def delete_token(token_id: Annotated[int, Path(ge=1, le=2**31 - 1)], request: Request, who: Reporter):
-    with request.app.state.sessions() as session, session.begin():
+    with primary(request) as session, session.begin():
         if not accounts.revoke_token(session, who, token_id):
             raise ApiError(404, "NotFound", f"no active token {token_id} of yours")
     return Response(status_code=204)
@@ -282,7 +283,7 @@ async def add_user(request: Request, who: Admin):
     wanted = await body.read(request, UserBody, forms=False, code="InvalidUser")
 
     def make() -> dict:
-        with request.app.state.sessions() as session, session.begin():
+        with primary(request) as session, session.begin():
             user = accounts.create_user(session, wanted.username, wanted.password, wanted.role,
                                         wanted.agency_id, wanted.display_name, actor=who.username)
             return accounts.user_summary(user)

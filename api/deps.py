@@ -1,13 +1,28 @@
-"""Shared FastAPI dependencies: the database session of the app this request belongs to."""
+"""The one way a route reaches the database.
+
+- ``Db``: a session for reading, as a FastAPI dependency. With ``PLANMAP_DATABASE_READ_URL`` set it is on that
+  database (a read replica of the primary); otherwise on the primary.
+- ``primary(request)``: a session on the primary (``PLANMAP_DATABASE_URL``), opened where a route writes or must
+  see the latest write: logins and accounts, reports and their review, edits, imports and the reporting pages.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    with request.app.state.sessions() as session:
+def read_session(request: Request) -> Iterator[Session]:
+    with request.app.state.read_sessions() as session:
         yield session
+
+
+Db = Annotated[Session, Depends(read_session)]
+
+
+def primary(request: Request) -> Session:
+    """A new session on the primary; use it in a ``with`` block."""
+    return request.app.state.sessions()

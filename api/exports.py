@@ -13,12 +13,11 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path as FsPath
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
-from api.deps import get_session
+from api.deps import Db
 from api.errors import ApiError
 from api.stats import DATA_CACHE, LIVE_CACHE, cached
 from layers import exports as ex
@@ -71,7 +70,7 @@ def _bytes_response(data: bytes, name: str, media_type: str, headers: dict) -> R
 
 
 @router.get("", response_model=ExportIndex, summary="What can be exported")
-def index(session: Session = Depends(get_session)) -> ExportIndex:
+def index(session: Db) -> ExportIndex:
     layers = ex.layers(session)
     links = [f"/api/exports/{layer}.{fmt}" for layer in layers for fmt in ex.FORMATS]
     return ExportIndex(layers=layers, formats={k: f.media_type for k, f in ex.FORMATS.items()},
@@ -81,7 +80,7 @@ def index(session: Session = Depends(get_session)) -> ExportIndex:
 
 @router.get("/plan.gpkg", responses=FILE_RESPONSES, response_class=Response,
             summary="The whole plan as one GeoPackage")
-def plan_gpkg(request: Request, crs: CrsCode = CRS_QUERY, session: Session = Depends(get_session)) -> Response:
+def plan_gpkg(request: Request, session: Db, crs: CrsCode = CRS_QUERY) -> Response:
     """Every layer and the former districts as spatial layers; tasks (with their current state), targets and
     agencies as tables."""
     if crs not in ex.CRS_CODES:
@@ -91,14 +90,14 @@ def plan_gpkg(request: Request, crs: CrsCode = CRS_QUERY, session: Session = Dep
 
 
 @router.get("/tasks.csv", responses=FILE_RESPONSES, response_class=Response, summary="Tasks as CSV")
-def tasks_csv(request: Request, session: Session = Depends(get_session)) -> Response:
+def tasks_csv(request: Request, session: Db) -> Response:
     """Section, task id, text, lead agency, partners, deadline, status, percent, overdue (UTF-8 with BOM)."""
     return cached(request, session, True, LIVE_CACHE, lambda headers: _bytes_response(
         ex.tasks_csv(session), ex.filename("tasks", "csv"), ex.FORMATS["csv"].media_type, headers))
 
 
 @router.get("/tasks.xlsx", responses=FILE_RESPONSES, response_class=Response, summary="Tasks as an Excel workbook")
-def tasks_xlsx(request: Request, session: Session = Depends(get_session)) -> Response:
+def tasks_xlsx(request: Request, session: Db) -> Response:
     return cached(request, session, True, LIVE_CACHE, lambda headers: _bytes_response(
         ex.tasks_xlsx(session), ex.filename("tasks", "xlsx"), ex.XLSX_MEDIA_TYPE, headers))
 
@@ -106,9 +105,8 @@ def tasks_xlsx(request: Request, session: Session = Depends(get_session)) -> Res
 @router.get("/{layer}.{fmt}", responses=FILE_RESPONSES | {400: {"description": "Unknown format or CRS"},
                                                           404: {"description": "Unknown layer"}},
             response_class=Response, summary="One layer as a file")
-def layer_file(request: Request, layer: str = Path(description="a layer id, see /api/exports"),
-               fmt: str = Path(description="gpkg, geojson, shp (zip), kml or csv"), crs: CrsCode = CRS_QUERY,
-               session: Session = Depends(get_session)) -> Response:
+def layer_file(request: Request, session: Db, layer: str = Path(description="a layer id, see /api/exports"),
+               fmt: str = Path(description="gpkg, geojson, shp (zip), kml or csv"), crs: CrsCode = CRS_QUERY) -> Response:
     """The layer's features with their attributes in EPSG:4326 or EPSG:9207 (reprojected with the official
     EPSG:6960 transformation). Shapefile: a zip with .shp/.shx/.dbf/.prj/.cpg (UTF-8) of the collection's one
     geometry type. KML is always EPSG:4326. CSV: geometry as WKT, UTF-8 with BOM."""

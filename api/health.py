@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from api.deps import get_session
+from api.deps import Db
 from layers.db import backend_name
 from layers.models import Dataset, District
 
@@ -14,7 +13,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/health", summary="Service health")
-def health(session: Session = Depends(get_session)) -> dict:
+def health(session: Db) -> dict:
     districts = session.scalar(select(func.count()).select_from(District))
     version = session.get(Dataset, "data_version")
     return {

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.auth import Admin, MaybeUser, csrf_token
+from api.deps import primary
 from api.errors import ApiError, error_body, responses
 from layers.accounts import Principal
 from layers.imports.models import ImportedLayer, imported_layers
@@ -57,7 +58,7 @@ def _page(request: Request, who: Principal, status: int = 200, lang: str | None 
     lang = lang or request.query_params.get("lang", "vi")
     lang = lang if lang in ("vi", "en") else "vi"
     sid = getattr(request.state, "sid", None)
-    with request.app.state.sessions() as session:
+    with primary(request) as session:
         layers = imported_layers(session)
     html = _env.get_template("imports.html").render(
         t=_strings()["vi"] | _strings()[lang], lang=lang, who=who, csrf=csrf_token(request, sid) if sid else "",
@@ -79,7 +80,7 @@ def imports_page(request: Request, who: MaybeUser):
 @router.get("/api/imports", responses=responses(401, 403))
 def list_imports(request: Request, who: Admin):
     """The imported layers (the registry)."""
-    with request.app.state.sessions() as session:
+    with primary(request) as session:
         return {"layers": [_layer_dict(layer) for layer in imported_layers(session)]}
 
 

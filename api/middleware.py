@@ -28,6 +28,9 @@ LARGER_BODIES = (
     (re.compile(r"^/api/tasks/[^/]+/reports$"), MAX_ATTACHMENT + 64 * 1024),
     (re.compile(r"^/ogc/collections/[^/]+/items(/[^/]+)?$"), 16 * 1024 * 1024),
 )
+# Uploads of whole layers: counted as they stream to the form parser (which spools files to disk), never buffered;
+# their limit is the setting ``import_max_mb``.
+STREAMED = re.compile(r"^/api/imports$")
 _STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.S)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"{}[]")
 _DEPTH_STEP = {ord("{"): 1, ord("["): 1, ord("}"): -1, ord("]"): -1}
@@ -54,12 +57,15 @@ class BodyLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in WRITES:
             return await self.app(scope, receive, send)
-        limit = body_limit(scope["path"])
+        streamed = STREAMED.match(scope["path"]) is not None
+        limit = scope["app"].state.settings.import_max_mb * 1024 * 1024 if streamed else body_limit(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length", b"0")
         if not declared.isdigit():
             return await error_response(400, "InvalidBody", "Content-Length: not a number")(scope, receive, send)
         if int(declared) > limit:
             return await _too_large(limit)(scope, receive, send)
+        if streamed:
+            return await _counted(self.app, scope, receive, send, limit)
         chunks, size, more = [], 0, True
         while more:
             message = await receive()
@@ -79,6 +85,33 @@ class BodyLimit:
 
 def _too_large(limit: int):
     return error_response(413, "TooLarge", f"body: at most {limit} bytes on this route")
+
+
+async def _counted(app: ASGIApp, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    """Pass the body through as it comes; past ``limit`` bytes answer 413 and tell the route the client left."""
+    size, answered = 0, False
+
+    async def counting() -> Message:
+        nonlocal size, answered
+        if answered:
+            return {"type": "http.disconnect"}
+        message = await receive()
+        size += len(message.get("body", b""))
+        if size > limit:
+            answered = True
+            await _too_large(limit)(scope, receive, send)
+            return {"type": "http.disconnect"}
+        return message
+
+    async def sending(message: Message) -> None:
+        if not answered:
+            await send(message)
+
+    try:
+        await app(scope, counting, sending)
+    except Exception:
+        if not answered:  # the route's own failure; a disconnect after our 413 is expected
+            raise
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

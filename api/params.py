@@ -15,9 +15,8 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.routing import APIRoute
-from sqlalchemy.orm import Session
 
-from api.deps import get_session
+from api.deps import Db
 from api.errors import ApiError
 from layers.models import District
 
@@ -78,8 +77,7 @@ def request_rules(request: Request) -> None:
 
 
 def district_code(
-    gso_code: Annotated[int, Path(ge=GSO_MIN, le=GSO_MAX, description="GSO code of a former district, e.g. 907")],
-    session: Annotated[Session, Depends(get_session)],
+    session: Db, gso_code: Annotated[int, Path(ge=GSO_MIN, le=GSO_MAX, description="GSO code of a former district, e.g. 907")],
 ) -> int:
     if session.get(District, gso_code) is None:
         raise ApiError(404, "NotFound", f"no former district with GSO code {gso_code}; "

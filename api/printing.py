@@ -12,12 +12,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi import APIRouter, FastAPI, Query, Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import get_session
 from api import conditional
+from api.deps import Db
 from api.errors import ApiError, responses
 from api.params import DistrictCode
 from api.print.cache import CacheLimits, cached_sheet
@@ -41,7 +41,6 @@ BUSY = {503: {"description": "too many sheets being drawn; retry after the secon
 
 Size = Annotated[Literal["A4", "A3"], Query(description="paper size; orientation is chosen to fit")]
 Lang = Annotated[Literal["vi", "en"], Query(description="language of the sheet")]
-Db = Annotated[Session, Depends(get_session)]
 MEDIA = {"pdf": "application/pdf", "png": "image/png"}
 
 
@@ -68,7 +67,7 @@ def _send(request: Request, session: Session, gso: int | None, size: str, lang: 
     responses={200: {"content": {"application/pdf": {}}}, **responses(404)} | BUSY,
 )
 def district_pdf(
-    request: Request, gso_code: DistrictCode, session: Db, size: Size = "A3", lang: Lang = "vi"
+    request: Request, session: Db, gso_code: DistrictCode, size: Size = "A3", lang: Lang = "vi"
 ) -> Response:
     """A vector PDF map sheet of one former district, true to scale, with its statistics and tasks."""
     return _send(request, session, gso_code, size, lang, "pdf")
@@ -80,7 +79,7 @@ def district_pdf(
     responses={200: {"content": {"image/png": {}}}, **responses(404)} | BUSY,
 )
 def district_png(
-    request: Request, gso_code: DistrictCode, session: Db, size: Size = "A3", lang: Lang = "vi"
+    request: Request, session: Db, gso_code: DistrictCode, size: Size = "A3", lang: Lang = "vi"
 ) -> Response:
     """The map page of a district sheet as a PNG image (150 dpi)."""
     return _send(request, session, gso_code, size, lang, "png")

@@ -22,6 +22,7 @@ from pydantic import Field
 
 from api import body
 from api.auth import LoginBody, MaybeUser, csrf_token, set_session_cookie, sign_in
+from api.deps import primary
 from api.errors import ApiError
 from layers import progress, reporting, reporting_periods
 from layers.accounts import Principal
@@ -71,7 +72,7 @@ def _person(request: Request, who: Principal | None, lang: str) -> dict | None:
     """Who is logged in, in words: name, role and agency."""
     if who is None:
         return None
-    with request.app.state.sessions() as session:
+    with primary(request) as session:
         user = session.get(User, who.user_id)
         agency = next((_name(a, lang) for a in reporting.agencies(session) if a.id == who.agency_id), None)
     return {"name": (user.display_name if user else None) or who.username, "role": who.role, "agency": agency}
@@ -154,7 +155,7 @@ def agency_page(agency_id: str, request: Request, who: MaybeUser):
         return _login_redirect(request)
     if not (who.at_least("coordinator") or who.agency_id == agency_id):
         raise ApiError(403, "Forbidden", f"{who.username} reports for {who.agency_id}, not {agency_id}")
-    with request.app.state.sessions() as session:
+    with primary(request) as session:
         agency = next((a for a in reporting.agencies(session) if a.id == agency_id), None)
         if agency is None:
             raise ApiError(404, "NotFound", f"no agency {agency_id!r}")
@@ -166,7 +167,7 @@ def agency_page(agency_id: str, request: Request, who: MaybeUser):
 @router.get("/report/agency/{agency_id}/features.geojson")
 def agency_features(agency_id: str, request: Request):
     """The features linked to the agency's tasks, with ``progress_state`` and ``mean_percent`` (public)."""
-    with request.app.state.sessions() as session:
+    with primary(request) as session:
         return JSONResponse(reporting.agency_features(session, agency_id), headers={"Cache-Control": "no-cache"})
 
 
@@ -176,7 +177,7 @@ def dashboard(request: Request, who: MaybeUser):
         return _login_redirect(request)
     if not who.at_least("coordinator"):
         raise ApiError(403, "Forbidden", "the dashboard is for coordinators")
-    with request.app.state.sessions() as session:
+    with primary(request) as session:
         states = progress.task_states(session)
         tasks = {t.id: t for t in reporting.find_tasks(session)}
         overdue = [reporting.task_dict(t, states[t.id]) for t in tasks.values() if states[t.id].overdue]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-
 from layers.reporting_periods import EXPORT_COLUMNS
 
 WIDTHS = (10, 80, 30, 16, 14, 10, 40)

@@ -13,18 +13,18 @@ import io
 from collections.abc import Callable, Iterable
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api import conditional
-from api.deps import get_session
+from api.deps import Db
 from api.errors import ApiError, responses
 from api.params import DistrictCode
 from layers import stats
-from layers.store import version
 from layers.plan import FEATURE_LAYERS
+from layers.store import version
 
 router = APIRouter(prefix="/api/stats", tags=["statistics"])
 
@@ -260,10 +260,9 @@ RESPONSES = {200: {"content": {"text/csv": {}}, "description": "JSON, or CSV wit
 
 @router.get("/layers", response_model=list[LayerDistrictArea], responses=RESPONSES,
             summary="Hectares of each layer by former district")
-def layer_areas(request: Request, f: Format = FORMAT_QUERY,
+def layer_areas(request: Request, session: Db, f: Format = FORMAT_QUERY,
                 layer: str | None = Query(None, max_length=48, description="only this layer: a plan layer or an "
-                                          "imported one"),
-                session: Session = Depends(get_session)) -> Response:
+                                          "imported one")) -> Response:
     """Polygon features intersected with each former district (EPSG:9207 hectares), the district's area, the
     share in percent, and the count of features (points and lines by the districts the plan names); then each
     imported layer (its features split by intersection, those meeting the district counted)."""
@@ -317,8 +316,8 @@ def _landuse_layer(session: Session, layer: str) -> str:
 
 @router.get("/landuse/{layer}", response_model=list[LandUseArea], responses=RESPONSES | responses(404),
             summary="Hectares of each land-use code by former district")
-def landuse(request: Request, layer: str = Path(max_length=48, description="an imported land-use layer"),
-            f: Format = FORMAT_QUERY, session: Session = Depends(get_session)) -> Response:
+def landuse(request: Request, session: Db, layer: str = Path(max_length=48, description="an imported land-use layer"),
+            f: Format = FORMAT_QUERY) -> Response:
     """Parcels split by intersection with each former district (EPSG:9207): hectares per land-use code (the
     national codes, data/landuse_codes.yaml) and how many parcels meet the district."""
     name = _landuse_layer(session, layer)
@@ -328,9 +327,9 @@ def landuse(request: Request, layer: str = Path(max_length=48, description="an i
 
 @router.get("/landuse/{layer}/overlay", response_model=list[LandUseInFeature], responses=RESPONSES | responses(404),
             summary="Hectares of each land-use code inside each park, cluster and economic zone")
-def landuse_overlay(request: Request, layer: str = Path(max_length=48, description="an imported land-use layer"),
+def landuse_overlay(request: Request, session: Db, layer: str = Path(max_length=48, description="an imported land-use layer"),
                     feature: str | None = Query(None, max_length=96, description="only this feature"),
-                    f: Format = FORMAT_QUERY, session: Session = Depends(get_session)) -> Response:
+                    f: Format = FORMAT_QUERY) -> Response:
     """What a planned park, cluster or zone would convert: for each one drawn as a polygon, the hectares of each
     land-use code inside it (e.g. LUA, paddy land), parcels cut at its boundary, areas in EPSG:9207."""
     name = _landuse_layer(session, layer)
@@ -340,7 +339,7 @@ def landuse_overlay(request: Request, layer: str = Path(max_length=48, descripti
 
 @router.get("/districts", response_model=ProvinceSummary, responses=RESPONSES,
             summary="Former districts: area and hectares by layer, with province totals")
-def districts(request: Request, f: Format = FORMAT_QUERY, session: Session = Depends(get_session)) -> Response:
+def districts(request: Request, session: Db, f: Format = FORMAT_QUERY) -> Response:
     """Every former district with its area and the hectares of each layer inside it; the totals are the sums of
     the districts. CSV: one row per district."""
     return render(request, session, f, "districts", ProvinceSummary, lambda: stats.province_summary(session),
@@ -349,8 +348,7 @@ def districts(request: Request, f: Format = FORMAT_QUERY, session: Session = Dep
 
 @router.get("/districts/{gso_code}", response_model=DistrictSummary, responses=RESPONSES | {
     404: {"description": "No former district with this GSO code"}}, summary="One former district")
-def district(request: Request, gso_code: DistrictCode, f: Format = FORMAT_QUERY,
-             session: Session = Depends(get_session)) -> Response:
+def district(request: Request, session: Db, gso_code: DistrictCode, f: Format = FORMAT_QUERY) -> Response:
     """Area, raw-material flag, hectares by layer, parks and clusters (planned area, occupancy) and the progress
     of the district's linked tasks. CSV: one row per layer."""
     return render(request, session, f, f"district-{gso_code}", DistrictSummary,
@@ -359,7 +357,7 @@ def district(request: Request, gso_code: DistrictCode, f: Format = FORMAT_QUERY,
 
 @router.get("/raw-material", response_model=RawMaterial, responses=RESPONSES,
             summary="Raw-material districts and their totals")
-def raw_material(request: Request, f: Format = FORMAT_QUERY, session: Session = Depends(get_session)) -> Response:
+def raw_material(request: Request, session: Db, f: Format = FORMAT_QUERY) -> Response:
     """The former districts the plans name as raw-material areas, their area and share of the province."""
     return render(request, session, f, "raw-material", RawMaterial, lambda: stats.raw_material_totals(session),
                   lambda p: p["districts"])
@@ -367,7 +365,7 @@ def raw_material(request: Request, f: Format = FORMAT_QUERY, session: Session = 
 
 @router.get("/occupancy", response_model=Occupancy, responses=RESPONSES,
             summary="Parks and clusters: planned area, occupancy and the 2030 occupancy targets")
-def occupancy(request: Request, f: Format = FORMAT_QUERY, session: Session = Depends(get_session)) -> Response:
+def occupancy(request: Request, session: Db, f: Format = FORMAT_QUERY) -> Response:
     """Planned area (the plan's figure) and mapped area (polygon in EPSG:9207; indicative footprints are drawn to
     the planned area), occupancy where a source gives it ("occupancy unknown" otherwise), and how many parks are
     above 85 % and clusters above 60 % against the targets. CSV: one row per park or cluster."""
@@ -404,7 +402,7 @@ def _flat_commune(c: dict) -> dict:
 
 @router.get("/communes", response_model=list[CommuneStats], responses=RESPONSES,
             summary="The 2025 communes: area, hectares of each plan layer, tasks and progress")
-def communes(request: Request, f: Format = FORMAT_QUERY, session: Session = Depends(get_session)) -> Response:
+def communes(request: Request, session: Db, f: Format = FORMAT_QUERY) -> Response:
     """Every unit of An Giang (from 1 July 2025) that covers former Kiên Giang: its area in EPSG:9207, the former
     districts it was formed from, the hectares of each plan layer inside it (split by intersection) and its
     tasks (through those districts or through features in it) with their progress. CSV: one row per unit."""
@@ -416,8 +414,8 @@ def communes(request: Request, f: Format = FORMAT_QUERY, session: Session = Depe
 
 @router.get("/communes/{code}", response_model=CommuneStats, responses=RESPONSES | responses(404),
             summary="One 2025 commune")
-def one_commune(request: Request, code: str = Path(pattern=r"^\d{5}$", description="GSO code, e.g. 30958"),
-                f: Format = FORMAT_QUERY, session: Session = Depends(get_session)) -> Response:
+def one_commune(request: Request, session: Db, code: str = Path(pattern=r"^\d{5}$", description="GSO code, e.g. 30958"),
+                f: Format = FORMAT_QUERY) -> Response:
     from layers.stats_2025 import commune_summary
 
     def one() -> dict:

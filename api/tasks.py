@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import body, conditional, report_pages
 from api.auth import AUTH_RESPONSES, Coordinator, MaybeUser, Reporter
+from api.deps import primary
 from api.errors import ApiError, responses
 from api.params import GSO_MAX, GSO_MIN
 from api.report_xlsx import workbook_bytes
@@ -74,7 +75,7 @@ def _fail(exc: ReportError) -> ApiError:
 @router.get("/api/tasks")
 def list_tasks(request: Request, agency: str | None = None, plan: str | None = None):
     """Every task with its current state; ``agency`` keeps the tasks it leads or partners."""
-    with request.app.state.sessions() as session:
+    with primary(request) as session:
         states = progress.task_states(session)
         tasks = reporting.find_tasks(session, agency, plan)
         return {"tasks": [reporting.task_dict(t, states[t.id]) for t in tasks], "count": len(tasks)}
@@ -84,7 +85,7 @@ def list_tasks(request: Request, agency: str | None = None, plan: str | None = N
                                                **responses(401, 404)})
 def get_task(task_id: str, request: Request, who: MaybeUser, if_none_match: IfNoneMatch = None):
     """One task, its state and its reports (returned or pending ones only for coordinators)."""
-    with request.app.state.sessions() as session:
+    with primary(request) as session:
         task = session.get(Task, task_id)
         if task is None:
             raise ApiError(404, "NotFound", f"no task {task_id!r}")
@@ -110,7 +111,7 @@ async def patch_task(task_id: str, request: Request, who: Coordinator, if_match:
 
 
 def _save_task(request: Request, task_id: str, who: Principal, changes: dict, if_match: str) -> JSONResponse:
-    with request.app.state.sessions() as session:
+    with primary(request) as session:
         try:
             with session.begin():
                 if not reporting.lock_task(session, task_id):
@@ -151,7 +152,7 @@ def _locked_write(request: Request, find_task, write, missing: str, if_match: st
 
     In a worker thread: the database work must not stall the event loop for other requests.
     """
-    with request.app.state.sessions() as session:
+    with primary(request) as session:
         try:
             with session.begin():
                 task_id = find_task(session)
@@ -212,7 +213,7 @@ def get_attachment(token: Annotated[str, Path(max_length=64)], request: Request,
     The URL (``attachment.href`` of a report) carries a random token; unknown and forbidden look the same."""
     if who is None:
         raise ApiError(401, "Unauthorized", "log in to read report attachments", {"WWW-Authenticate": "Bearer"})
-    with request.app.state.sessions() as session:
+    with primary(request) as session:
         att = reporting.readable_attachment(session, who, token)
         if att is None:
             raise ApiError(404, "NotFound", "no such attachment, or not one you may read")
@@ -228,7 +229,7 @@ def get_audit(request: Request, who: Coordinator, entity: Annotated[str | None, 
               limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
               f: Annotated[Literal["json", "csv"], Query(description="csv: the same as /api/audit.csv")] = "json"):
     """The audit log, oldest first (``after`` = last id seen); ``/api/audit.csv`` or ``?f=csv`` as CSV."""
-    with request.app.state.sessions() as session:
+    with primary(request) as session:
         rows = audit.entries(session, entity, entity_id, after, limit)
     if request.url.path.endswith(".csv") or f == "csv":
         return Response(audit.to_csv(rows), media_type="text/csv; charset=utf-8",
@@ -239,14 +240,14 @@ def get_audit(request: Request, who: Coordinator, entity: Annotated[str | None, 
 @router.get("/api/reporting/missing", responses=AUTH_RESPONSES)
 def get_missing(request: Request, who: Coordinator):
     """For each plan's current period, the lead agencies that have not reported on some of their tasks."""
-    with request.app.state.sessions() as session:
+    with primary(request) as session:
         return {"today": dt.date.today().isoformat(), "periods": reporting_periods.missing_reports(session)}
 
 
 @router.get("/api/reporting/export.xlsx", response_class=Response, responses=AUTH_RESPONSES | {
     200: {"content": {XLSX: {}}, "description": "one sheet of every task and its state"}})
 def get_export(request: Request, who: Coordinator):
-    with request.app.state.sessions() as session:
+    with primary(request) as session:
         groups = reporting_periods.export_rows(session)
     return Response(workbook_bytes(groups), headers={"Content-Disposition": 'attachment; filename="tien-do.xlsx"'},
                     media_type=XLSX)
@@ -255,7 +256,7 @@ def get_export(request: Request, who: Coordinator):
 @router.get("/api/progress")
 def get_progress(request: Request):
     """Progress by feature, district, lead agency and section, for the map, dashboard and statistics."""
-    with request.app.state.sessions() as session:
+    with primary(request) as session:
         return {
             "features": {k: v.as_dict() for k, v in progress.feature_progress(session).items()},
             "districts": {str(code): progress.district_tasks(session, code).progress.as_dict()

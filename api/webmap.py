@@ -15,12 +15,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from api.conditional import respond, strong_tag
-from api.deps import get_session
+from api.deps import Db
 from api.errors import ApiError, responses
 from api.params import DistrictCode
 from layers import mapdata, maplayers, maptasks
@@ -43,7 +43,7 @@ JSON_200 = {200: {"content": {"application/json": {}}}}
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def page(lang: str = Query("vi", pattern="^[a-z]{2}$"), session: Session = Depends(get_session)) -> HTMLResponse:
+def page(session: Db, lang: str = Query("vi", pattern="^[a-z]{2}$")) -> HTMLResponse:
     lang = lang if lang in LANGUAGES else "vi"
     html = build_map_html(lang, CONFIG).replace(VERSION_MARK, quote(stamp(session), safe=""))
     return HTMLResponse(html, headers={"Cache-Control": "no-cache", "Content-Language": lang})
@@ -87,31 +87,31 @@ def _versioned(request: Request, session: Session, asked: str | None, build) -> 
 
 @router.get("/api/map/base", summary="Offline base map: neighbours, coast, former districts (simplified)",
             responses=JSON_200)
-def base(request: Request, v: str | None = VERSION, session: Session = Depends(get_session)) -> Response:
+def base(request: Request, session: Db, v: str | None = VERSION) -> Response:
     return _versioned(request, session, v, lambda: maplayers.base_map(session))
 
 
 @router.get("/api/map/layers", summary="Every plan layer of the map in one answer (simplified geometry)",
             responses=JSON_200)
-def layers(request: Request, v: str | None = VERSION, session: Session = Depends(get_session)) -> Response:
+def layers(request: Request, session: Db, v: str | None = VERSION) -> Response:
     return _versioned(request, session, v, lambda: maplayers.plan_layers(session, PLAN_LAYERS))
 
 
 @router.get("/api/map/communes", summary="The 2025 units over former Kiên Giang (simplified), for the "
             "boundary switch", responses=JSON_200)
-def communes(request: Request, v: str | None = VERSION, session: Session = Depends(get_session)) -> Response:
+def communes(request: Request, session: Db, v: str | None = VERSION) -> Response:
     return _versioned(request, session, v, lambda: maplayers.communes_outline(session))
 
 
 @router.get("/api/map/tasks", summary="Task browser: every task with its leads, partners, deadline, state, latest "
             "report, linked features, former districts and 2025 units", responses=JSON_200)
-def tasks(request: Request, v: str | None = VERSION, session: Session = Depends(get_session)) -> Response:
+def tasks(request: Request, session: Db, v: str | None = VERSION) -> Response:
     return _versioned(request, session, v, lambda: maptasks.task_browser(session))
 
 
 @router.get("/api/map/features/{feature_id}", summary="Popup: a feature with its districts and linked tasks",
             responses=responses(404))
-def feature(feature_id: str, session: Session = Depends(get_session)) -> JSONResponse:
+def feature(session: Db, feature_id: str) -> JSONResponse:
     detail = mapdata.feature_detail(session, feature_id)
     if detail is None:
         raise ApiError(404, "NotFound", f"no feature {feature_id!r}")
@@ -120,13 +120,13 @@ def feature(feature_id: str, session: Session = Depends(get_session)) -> JSONRes
 
 @router.get("/api/map/districts/{gso_code}", summary="District panel: area, raw material, features, tasks",
             responses=responses(404))
-def district(gso_code: DistrictCode, session: Session = Depends(get_session)) -> JSONResponse:
+def district(session: Db, gso_code: DistrictCode) -> JSONResponse:
     return _json(mapdata.district_detail(session, gso_code))
 
 
 @router.get("/api/map/communes/{code}", summary="2025 unit panel: what it was formed from, features, tasks",
             responses=responses(404))
-def commune(code: str, session: Session = Depends(get_session)) -> JSONResponse:
+def commune(session: Db, code: str) -> JSONResponse:
     detail = mapdata.commune_detail(session, code) if code.isdigit() and len(code) <= 8 else None
     if detail is None:
         raise ApiError(404, "NotFound", f"no 2025 unit {code!r}; see /ogc/collections/communes_2025/items")
@@ -134,16 +134,15 @@ def commune(code: str, session: Session = Depends(get_session)) -> JSONResponse:
 
 
 @router.get("/api/map/stats", summary="Statistics panel: hectares, occupancy and targets, progress by agency")
-def stats(session: Session = Depends(get_session)) -> JSONResponse:
+def stats(session: Db) -> JSONResponse:
     return _json(mapdata.map_stats(session))
 
 
 @router.get("/api/search", summary="Search places (new and former communes, former districts, plan features), "
             "agencies and tasks: words in any order, diacritics optional, best first")
 def search(
-    q: str = Query(..., min_length=1, max_length=200),
+    session: Db, q: str = Query(..., min_length=1, max_length=200),
     limit: int = Query(20, ge=1, le=100),
-    session: Session = Depends(get_session),
 ) -> JSONResponse:
     return _json(run_search(session, q, limit))
 

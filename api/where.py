@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
 
-from api.deps import get_session
+from api.deps import Db
 from api.errors import ApiError
 from api.ogc.params import known_params
 from layers.admin2025.index import admin_index
@@ -27,7 +26,7 @@ ERROR = {"content": {"application/json": {"example": {"code": "NotFound", "descr
                404: {"description": "Nothing of former Kiên Giang matches"} | ERROR},
 )
 def where(
-    session: Annotated[Session, Depends(get_session)],
+    session: Db,
     address: Annotated[str | None, Query(max_length=MAX_ADDRESS, description="former commune and/or district, e.g. "
                                          "\"xã Vĩnh Hòa Hưng Bắc, huyện Gò Quao\"; diacritics optional")] = None,
     lon: Annotated[float | None, Query(ge=-180, le=180, description="longitude, WGS 84")] = None,

@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PLANMAP_")
 
     database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'planmap.sqlite'}"
+    # A read replica of the primary (PostGIS streaming replication, or a managed one's reader endpoint): the
+    # routes that only read use it; writes, logins and the reporting pages stay on ``database_url``. Empty: none.
+    database_read_url: str = ""
     data_dir: Path = REPO_ROOT / "data"
     mirror: Path | None = None  # local directory laid out like ../shared/mirror, tried before the network
     cache_dir: Path = REPO_ROOT / "var" / "cache"
@@ -33,6 +36,9 @@ class Settings(BaseSettings):
     print_queue_limit: int = 8
     print_cache_max_mb: float = 256.0
     print_cache_max_days: float = 30.0
+    # The largest layer file (or set of Shapefile parts) an admin may upload at /admin/imports, in MiB; the upload
+    # streams to a temporary file, so memory does not grow with it. Larger files: `planmap import` on the server.
+    import_max_mb: int = 2048
     # Whether a new progress report counts at once ("accepted"; a coordinator may return it) or only once a
     # coordinator has accepted it ("pending"). The province's choice; the dashboard shows it.
     review_on_submit: Literal["accepted", "pending"] = "accepted"

@@ -399,3 +399,46 @@ def test_upload_is_for_admins_only(app, engine, upload_files):
         r = reporter.post("/api/imports", files={"file": ("thua.zip", f)}, headers={"X-CSRF-Token": csrf})
     assert r.status_code == 403 and r.json()["code"] == "Forbidden"
     assert reporter.get("/admin/imports").status_code == 403
+
+
+def _parcels_file(folder: Path, n: int = 12_000) -> Path:
+    """A GeoJSON of ``n`` small parcels near Rạch Giá: a few MB, past the 1 MB limit of ordinary writes."""
+    cells = [box(105.0 + (i % 120) * 0.001, 10.0 + (i // 120) * 0.001, 105.0009 + (i % 120) * 0.001,
+                 10.0009 + (i // 120) * 0.001) for i in range(n)]
+    gdf = gpd.GeoDataFrame({"mdsd": ["LUA", "ONT", "CLN"] * (n // 3), "so_thua": range(n)}, geometry=cells, crs=4326)
+    return write(gdf, folder / "thua_lon.geojson", "GeoJSON")
+
+
+def _multipart(path: Path, fields: dict[str, str]) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+             for k, v in fields.items()]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{path.name}"\r\n'
+                 f"Content-Type: application/geo+json\r\n\r\n".encode() + path.read_bytes() + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def test_a_real_size_upload_streams_and_the_import_limit_holds(own, app, engine, tmp_path):
+    """Several MB go through (ordinary writes stop at 1 MB); past ``import_max_mb`` the upload is refused with 413
+    while it streams (no Content-Length to trust), and nothing is imported."""
+    from api.app import create_app
+    from tests.conftest import make_settings
+
+    path = _parcels_file(tmp_path)
+    assert path.stat().st_size > 2 * 1024 * 1024
+    c, csrf = logged_in(app, engine, "import-admin", "admin")
+    layer = layer_id("large")
+    body, kind = _multipart(path, {"layer": layer, "csrf_token": csrf})
+    r = c.post("/api/imports", content=body, headers={"Content-Type": kind})
+    assert r.status_code == 201, r.text[:300]
+    assert r.json()["rows"] == 12_000 and len(stored(engine, layer)) == 12_000
+
+    small = create_app(make_settings(own.database_url, own.cache_dir, import_max_mb=2))
+    c2, csrf2 = logged_in(small, engine, "import-admin", "admin")
+    refused = layer_id("refused")
+    body, kind = _multipart(path, {"layer": refused, "csrf_token": csrf2})
+    chunks = (body[i:i + 65536] for i in range(0, len(body), 65536))  # chunked: no Content-Length
+    r = c2.post("/api/imports", content=chunks, headers={"Content-Type": kind})
+    assert r.status_code == 413 and r.json()["code"] == "TooLarge", r.text[:300]
+    assert refused not in {entry["id"] for entry in c.get("/api/imports").json()["layers"]}
+    small.state.engine.dispose()

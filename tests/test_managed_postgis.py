@@ -81,3 +81,46 @@ def test_init_as_a_managed_role(managed, tmp_path, monkeypatch):
     engine.dispose()
     actual = {(r["gso_code"], r["code"]): r["hectares"] for r in rows if r["hectares"] > 1e-9}
     _close(actual, _expected(parcels, districts))
+
+
+def test_reads_go_to_the_read_replica_and_writes_to_the_primary(fresh_database, cache_dir):
+    """``PLANMAP_DATABASE_READ_URL``: the routes that only read use it; logins and reports use the primary. The
+    replica here is a snapshot of the primary (CREATE DATABASE … TEMPLATE), then told apart by one name."""
+    from api.app import create_app
+    from layers.load import load
+    from layers.schema import upgrade
+    from tests.conftest import make_settings
+    from tests.progress_helpers import SCT, led_by, logged_in
+
+    primary_url = fresh_database("postgis")
+    engine = make_engine(primary_url)
+    upgrade(engine)
+    load(engine, make_settings(primary_url, cache_dir))
+    engine.dispose()
+    replica = f"planmap_replica_{uuid.uuid4().hex[:8]}"
+    _admin("postgres", f'CREATE DATABASE "{replica}" TEMPLATE "{make_url(primary_url).database}"')
+    try:
+        replica_url = str(make_url(primary_url).set(database=replica))
+        _admin(replica, "UPDATE features SET name = 'Cái Tư (bản sao đọc)' WHERE id = 'ccn-cai-tu'")
+        app = create_app(make_settings(primary_url, cache_dir, database_read_url=replica_url))
+        primary = make_engine(primary_url)
+        client, csrf = logged_in(app, primary, "replica-reporter", "agency_reporter", SCT)  # no such user on the replica
+        item = client.get("/ogc/collections/industrial_clusters/items/ccn-cai-tu")
+        assert item.status_code == 200 and item.json()["properties"]["name"] == "Cái Tư (bản sao đọc)"
+        task = led_by(primary, SCT)[0]
+        sent = client.post(f"/api/tasks/{task}/reports", headers={"X-CSRF-Token": csrf},
+                           json={"status": "in_progress", "percent": 30, "text": "báo cáo trên bản chính"})
+        assert sent.status_code == 201, sent.text
+        assert [r["text"] for r in client.get(f"/api/tasks/{task}").json()["reports"]] == ["báo cáo trên bản chính"]
+        counts = {}
+        for name, url in (("primary", primary_url), ("replica", replica_url)):
+            eng = make_engine(url)
+            with eng.connect() as conn:
+                counts[name] = conn.scalar(text("SELECT count(*) FROM progress_reports"))
+            eng.dispose()
+        assert counts == {"primary": 1, "replica": 0}
+        primary.dispose()
+        app.state.read_engine.dispose()
+        app.state.engine.dispose()
+    finally:
+        _admin("postgres", f'DROP DATABASE IF EXISTS "{replica}" WITH (FORCE)')

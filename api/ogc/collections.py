@@ -10,11 +10,21 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
-from api.deps import get_session
+from api.deps import Db
 from api.ogc import html
 from api.ogc.params import COMMON, collection, known_params
-from api.ogc.responses import (GEOJSON, HTML, JSON, SCHEMA_JSON, cached, json_response, link, self_links,
-                               url, wants_html)
+from api.ogc.responses import (
+    GEOJSON,
+    HTML,
+    JSON,
+    SCHEMA_JSON,
+    cached,
+    json_response,
+    link,
+    self_links,
+    url,
+    wants_html,
+)
 from geo.crs import CRS84_URI, SUPPORTED_URIS
 from layers.store.catalog import collections as all_collections
 from layers.store.catalog import provider
@@ -66,7 +76,7 @@ def _province(session: Session) -> list[float]:
 
 
 @router.get("/ogc/collections", summary="Collections", dependencies=[Depends(known_params(COMMON))])
-def collections(request: Request, session: Session = Depends(get_session)) -> Response:
+def collections(request: Request, session: Db) -> Response:
     described = [describe(request, session, provider(c.id, session)) for c in all_collections(session)]
     links = self_links(request, "/ogc/collections")
     if wants_html(request):
@@ -78,8 +88,7 @@ def collections(request: Request, session: Session = Depends(get_session)) -> Re
 
 @router.get("/ogc/collections/{collectionId}", summary="One collection",
             dependencies=[Depends(known_params(COMMON))])
-def one_collection(request: Request, prov: TableProvider = Depends(collection),
-                   session: Session = Depends(get_session)) -> Response:
+def one_collection(request: Request, session: Db, prov: TableProvider = Depends(collection)) -> Response:
     out = describe(request, session, prov)
     if wants_html(request):
         return cached(request, html.page(out["title"], out["links"], prov.collection.description), HTML)

@@ -15,7 +15,7 @@ from fastapi import Path as PathParam
 from sqlalchemy.orm import Session
 
 from api import conditional
-from api.deps import get_session
+from api.deps import Db
 from api.errors import ApiError
 from api.ogc import html
 from api.ogc import params as p
@@ -114,13 +114,12 @@ def _page_tag(request: Request, session: Session, today: dt.date) -> str:
 
 @router.get("/ogc/collections/{collectionId}/items", summary="Items of a collection")
 def items(
-    request: Request,
+    request: Request, session: Db,
     prov: TableProvider = Depends(p.collection),
     limit: int = Depends(p.limit), offset: int | None = Depends(p.offset), token: str | None = Depends(p.token),
     bbox: tuple | None = Depends(p.bbox), bbox_crs: CrsInfo = Depends(p.bbox_crs),
     interval=Depends(p.datetime), crs: CrsInfo = Depends(p.crs), cql=Depends(p.filter_),
     filter_crs: CrsInfo = Depends(p.filter_crs), sortby: list = Depends(p.sortby),
-    session: Session = Depends(get_session),
 ) -> Response:
     today = dt.date.today()
     query = ItemQuery(limit=limit, offset=offset, token=token, bbox=p.storage_bbox(bbox, bbox_crs),
@@ -155,9 +154,9 @@ def items(
 @router.get("/ogc/collections/{collectionId}/items/{featureId}", summary="One item",
             dependencies=[Depends(p.known_params(p.COMMON | {"crs"}))])
 def one_item(
-    request: Request, prov: TableProvider = Depends(p.collection),
+    request: Request, session: Db, prov: TableProvider = Depends(p.collection),
     feature_id: str = PathParam(alias="featureId", max_length=200),
-    crs: CrsInfo = Depends(p.crs), session: Session = Depends(get_session),
+    crs: CrsInfo = Depends(p.crs),
 ) -> Response:
     cid = prov.collection.id
     item = prov.get(session, feature_id, crs)

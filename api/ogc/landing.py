@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
-from sqlalchemy.orm import Session
 
-from api.deps import get_session
+from api.deps import Db
 from api.ogc import html
 from api.ogc.openapi import openapi_document
 from api.ogc.params import COMMON, known_params
@@ -49,7 +48,7 @@ def conformance(request: Request) -> Response:
 
 
 @router.get("/ogc/api", summary="API definition (OpenAPI 3.0)", dependencies=[Depends(known_params(COMMON))])
-def api_definition(request: Request, session: Session = Depends(get_session)) -> Response:
+def api_definition(request: Request, session: Db) -> Response:
     if wants_html(request):
         links = [link(url(request, "/ogc/api", f="json"), "service-desc", OPENAPI, "OpenAPI 3.0 (JSON)"),
                  link(url(request, "/api/docs"), "service-doc", HTML, "interactive documentation")]

@@ -6,11 +6,9 @@ import datetime as dt
 import math
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Query, Request
-from sqlalchemy.orm import Session
+from fastapi import Path, Query, Request
 
-from api.deps import get_session
-
+from api.deps import Db
 from api.errors import ApiError
 from geo.crs import CrsInfo, lookup
 from geo.transform import bbox_to_storage
@@ -29,8 +27,7 @@ def bad(param: str, message: str) -> ApiError:
     return ApiError(400, "InvalidParameterValue", f"{param}: {message}")
 
 
-def collection(collection_id: Annotated[str, Path(alias="collectionId", max_length=100)],
-               session: Session = Depends(get_session)) -> TableProvider:
+def collection(session: Db, collection_id: Annotated[str, Path(alias="collectionId", max_length=100)]) -> TableProvider:
     """The provider of the collection named in the path; 404 for a collection the service does not publish."""
     try:
         return provider(collection_id, session)

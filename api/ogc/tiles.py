@@ -9,7 +9,7 @@ from fastapi import Path as PathParam
 from sqlalchemy.orm import Session
 
 from api import conditional
-from api.deps import get_session
+from api.deps import Db
 from api.errors import ApiError
 from api.ogc.params import COMMON, collection, known_params
 from api.ogc.responses import JSON, json_response, link, url
@@ -95,9 +95,8 @@ def tilesets(request: Request, prov: TableProvider = Depends(collection)) -> Res
 
 @router.get("/ogc/collections/{collectionId}/tiles/{tileMatrixSetId}", summary="Tileset metadata",
             dependencies=[Depends(known_params(COMMON))])
-def tileset(request: Request, prov: TableProvider = Depends(collection),
-            tms: str = PathParam(alias="tileMatrixSetId", max_length=64),
-            session: Session = Depends(get_session)) -> Response:
+def tileset(request: Request, session: Db, prov: TableProvider = Depends(collection),
+            tms: str = PathParam(alias="tileMatrixSetId", max_length=64)) -> Response:
     _need_geometry(prov)
     _tms_id(tms)
     return json_response(request, _tileset(request, session, prov))
@@ -105,8 +104,7 @@ def tileset(request: Request, prov: TableProvider = Depends(collection),
 
 @router.get("/ogc/collections/{collectionId}/tiles/WebMercatorQuad/tilejson.json", summary="TileJSON 3.0",
             dependencies=[Depends(known_params(COMMON))])
-def tilejson(request: Request, prov: TableProvider = Depends(collection),
-             session: Session = Depends(get_session)) -> Response:
+def tilejson(request: Request, session: Db, prov: TableProvider = Depends(collection)) -> Response:
     _need_geometry(prov)
     coll = prov.collection
     x1, y1, x2, y2 = prov.extent(session) or [-180.0, -85.0, 180.0, 85.0]
@@ -125,10 +123,10 @@ def tilejson(request: Request, prov: TableProvider = Depends(collection),
 @router.get("/ogc/collections/{collectionId}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}",
             summary="Mapbox vector tile", dependencies=[Depends(known_params({"f"}))], response_class=Response)
 def vector_tile(
-    request: Request,
+    request: Request, session: Db,
     prov: TableProvider = Depends(collection),
     z: int = PathParam(alias="tileMatrix"), row: int = PathParam(alias="tileRow"),
-    col: int = PathParam(alias="tileCol"), session: Session = Depends(get_session),
+    col: int = PathParam(alias="tileCol"),
 ) -> Response:
     _need_geometry(prov)
     if not valid_tile(z, row, col):

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import conditional
 from api.auth import Admin, MaybeUser
+from api.deps import primary
 from api.errors import ApiError
 from api.ogc.items import item_tag
 from api.ogc.params import collection
@@ -75,7 +76,7 @@ async def _body(request: Request):
 
 def _write(request: Request, prov: PlanLayerProvider, action, feature_id: str | None, *args) -> str | None:
     """One transaction: lock the row, compare If-Match with the item as it is now, write, audit, bump."""
-    with request.app.state.sessions() as session:
+    with primary(request) as session:
         try:
             with session.begin():
                 if feature_id is not None:
@@ -91,7 +92,7 @@ def _write(request: Request, prov: PlanLayerProvider, action, feature_id: str | 
 
 def _saved(request: Request, prov: PlanLayerProvider, feature_id: str, status: int) -> Response:
     path = f"/ogc/collections/{prov.collection.id}/items/{feature_id}"
-    with request.app.state.sessions() as session:
+    with primary(request) as session:
         item = prov.get(session, feature_id, CRS84)
     headers = {"Location": str(request.base_url).rstrip("/") + path} | ({"ETag": item_tag(item)} if item else {})
     return JSONResponse({"id": feature_id, "href": path}, status, headers=headers)
