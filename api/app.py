@@ -54,8 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)
-    app.state.read_engine = (make_engine(settings.database_read_url) if settings.database_read_url
-                             else app.state.engine)
+    app.state.read_engine = make_engine(settings.database_read_url or settings.database_url, reads=True)
     app.state.read_sessions = session_factory(app.state.read_engine)
     errors.install(app)
     # Innermost first. The security headers go on every answer, the body limit's too, and see the page before

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 JSON = "application/json"
@@ -79,6 +80,13 @@ def install(app: FastAPI) -> None:
             loc = [str(p) for p in err.get("loc", ()) if p not in ("query", "path", "body", "header")]
             problems.append(f"{'.'.join(loc) or 'request'}: {err.get('msg')}")
         return error_response(400, "InvalidParameterValue", "; ".join(problems))
+
+    @app.exception_handler(DBAPIError)
+    async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
+        if not exc.connection_invalidated:  # a bug, not the database going away: the usual 500
+            raise exc
+        return error_response(503, "DatabaseUnavailable", "the database connection was lost (a restart or a "
+                              "failover); the connection is replaced, try again", {"Retry-After": "1"})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -62,7 +62,7 @@ def _accepts(header: str, kinds: frozenset[str]) -> bool:
     return False
 
 
-def request_rules(request: Request) -> None:
+async def request_rules(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or not request.url.path.startswith(API_PREFIXES):
         return

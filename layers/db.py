@@ -28,8 +28,14 @@ def _sqlite_connect(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``: ``sqlite:///path`` (SpatiaLite) or ``postgresql://…`` (PostGIS)."""
+def make_engine(url: str, reads: bool = False) -> Engine:
+    """An engine for ``url``: ``sqlite:///path`` (SpatiaLite) or ``postgresql://…`` (PostGIS).
+
+    ``reads``: an engine for requests that only read. On PostgreSQL its connections are in autocommit and are
+    neither pinged on checkout nor rolled back on return: a request costs its own queries only, not
+    ping + BEGIN + ROLLBACK round trips (each statement sees the latest commits either way under READ COMMITTED).
+    A connection the server dropped is discarded when a query fails on it (the API answers 503, see api.errors).
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         import pyogrio  # noqa: F401  (GDAL brings its own SQLite and PROJ: loaded after SpatiaLite, it crashes)
@@ -43,6 +49,9 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_connect)
         return engine
     if parsed.get_backend_name() == "postgresql":
+        if reads:
+            return create_engine(parsed.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT",
+                                 pool_reset_on_return=None)
         return create_engine(parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True)
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:///file or postgresql://…")
 

@@ -7,6 +7,7 @@ import math
 from typing import Annotated, Any
 
 from fastapi import Path, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import Db
 from api.errors import ApiError
@@ -37,22 +38,22 @@ def collection(session: Db, collection_id: Annotated[str, Path(alias="collection
 
 def known_params(allowed: set[str]):
     """A dependency refusing query parameters the endpoint does not know (the OGC test suite expects 400)."""
-    def check(request: Request) -> None:
+    async def check(request: Request) -> None:
         unknown = sorted(set(request.query_params) - allowed)
         if unknown:
             raise bad(unknown[0], f"unknown query parameter; this endpoint takes {', '.join(sorted(allowed))}")
     return check
 
 
-def limit(value: Annotated[int, Query(alias="limit", ge=1)] = DEFAULT_LIMIT) -> int:
+async def limit(value: Annotated[int, Query(alias="limit", ge=1)] = DEFAULT_LIMIT) -> int:
     return min(value, MAX_LIMIT)
 
 
-def offset(value: Annotated[int | None, Query(alias="offset", ge=0, le=10**9)] = None) -> int | None:
+async def offset(value: Annotated[int | None, Query(alias="offset", ge=0, le=10**9)] = None) -> int | None:
     return value
 
 
-def token(value: Annotated[str | None, Query(alias="token", max_length=2000)] = None) -> str | None:
+async def token(value: Annotated[str | None, Query(alias="token", max_length=2000)] = None) -> str | None:
     return value
 
 
@@ -63,19 +64,19 @@ def _crs(param: str, value: str | None) -> CrsInfo:
         raise bad(param, f"unsupported CRS {value!r}; see the collection's 'crs' list") from None
 
 
-def crs(value: Annotated[str | None, Query(alias="crs")] = None) -> CrsInfo:
+async def crs(value: Annotated[str | None, Query(alias="crs")] = None) -> CrsInfo:
     return _crs("crs", value)
 
 
-def bbox_crs(value: Annotated[str | None, Query(alias="bbox-crs")] = None) -> CrsInfo:
+async def bbox_crs(value: Annotated[str | None, Query(alias="bbox-crs")] = None) -> CrsInfo:
     return _crs("bbox-crs", value)
 
 
-def filter_crs(value: Annotated[str | None, Query(alias="filter-crs")] = None) -> CrsInfo:
+async def filter_crs(value: Annotated[str | None, Query(alias="filter-crs")] = None) -> CrsInfo:
     return _crs("filter-crs", value)
 
 
-def bbox(value: Annotated[str | None, Query(alias="bbox")] = None) -> tuple[float, ...] | None:
+async def bbox(value: Annotated[str | None, Query(alias="bbox")] = None) -> tuple[float, ...] | None:
     """Four (or six, with heights ignored) numbers: lower corner then upper corner, in ``bbox-crs`` axis order."""
     if value is None:
         return None
@@ -117,7 +118,7 @@ def _day(text: str, end: bool) -> dt.date | None:
         raise bad("datetime", f"not an RFC 3339 date or date-time: {text!r}") from None
 
 
-def datetime(value: Annotated[str | None, Query(alias="datetime")] = None):
+async def datetime(value: Annotated[str | None, Query(alias="datetime")] = None):
     """A date, a date-time, or an interval ``start/end`` with ``..`` for an open end."""
     if value is None:
         return None
@@ -135,7 +136,7 @@ def datetime(value: Annotated[str | None, Query(alias="datetime")] = None):
     return start, end
 
 
-def filter_(
+async def filter_(
     value: Annotated[str | None, Query(alias="filter", max_length=10_000)] = None,
     lang: Annotated[str | None, Query(alias="filter-lang")] = None,
 ) -> Any:
@@ -144,12 +145,12 @@ def filter_(
     if value is None:
         return None
     try:
-        return cql.parse(value)
+        return await run_in_threadpool(cql.parse, value)  # a long filter takes a while: not on the event loop
     except cql.CqlError as exc:
         raise bad("filter", str(exc)) from None
 
 
-def sortby(value: Annotated[str | None, Query(alias="sortby")] = None) -> list[tuple[str, bool]]:
+async def sortby(value: Annotated[str | None, Query(alias="sortby")] = None) -> list[tuple[str, bool]]:
     """``name,-deadline``: property names, ``-`` for descending (checked against queryables by the route)."""
     if not value:
         return []

@@ -56,7 +56,11 @@ class TableProvider:
     def finish(self, session: Session, rows: list, today: dt.date) -> list[dict]:
         """The properties of ``rows`` in the collection's field order (derived values added by subclasses)."""
         names = self.collection.field_names
-        return [{n: _plain(r._mapping.get(n)) for n in names} for r in rows]
+        if not rows:
+            return []
+        keys = rows[0]._fields
+        at = [(n, keys.index(n)) if n in keys else (n, None) for n in names]
+        return [{n: None if i is None else _plain(r[i]) for n, i in at} for r in rows]
 
     # -- filters ---------------------------------------------------------------------------------------------
 

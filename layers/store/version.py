@@ -14,13 +14,14 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy import event, select, text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from layers.models import Dataset
 
 KEY = "version"
 # The bump in plain SQL, for writers on a raw connection (imports stream with COPY); bump() runs the same.
+_READ_SQL = f"SELECT value FROM dataset WHERE key = '{KEY}'"
 BUMP_SQL = "UPDATE dataset SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'version'"
 T = TypeVar("T")
 
@@ -28,8 +29,8 @@ T = TypeVar("T")
 def current(session: Session) -> int:
     """The data version this session's transaction sees (0 on an empty database); read once per transaction,
     however many caches ask."""
-    if KEY not in session.info:
-        value = session.scalar(select(Dataset.value).where(Dataset.key == KEY))
+    if KEY not in session.info:  # asked on every request: plain SQL, no ORM statement to build
+        value = session.connection().exec_driver_sql(_READ_SQL).scalar()
         session.info[KEY] = int(value) if value else 0
     return session.info[KEY]
 
