@@ -1,6 +1,8 @@
-"""A managed PostGIS: the service's role owns its database but is no superuser, so it may neither install PostGIS
-nor write ``spatial_ref_sys``. ``planmap init`` says in one line what an administrator must do, or works and says
-what is missing; loading and the land-use statistics in EPSG:9207 work without the EPSG:9207 row."""
+"""PostGIS as provinces run it. A managed database: the service's role owns its database but is no superuser, so
+it may neither install PostGIS nor write ``spatial_ref_sys``; ``planmap init`` says in one line what an administrator
+must do, or works and says what is missing, and loading and the land-use statistics in EPSG:9207 work without the
+EPSG:9207 row. A read replica named by ``PLANMAP_DATABASE_READ_URL`` takes the reads. A restarted server costs one
+503, not a 500."""
 
 from __future__ import annotations
 
@@ -124,3 +126,30 @@ def test_reads_go_to_the_read_replica_and_writes_to_the_primary(fresh_database, 
         app.state.engine.dispose()
     finally:
         _admin("postgres", f'DROP DATABASE IF EXISTS "{replica}" WITH (FORCE)')
+
+
+def test_a_restarted_database_costs_one_503_not_a_500(fresh_database, cache_dir):
+    """The read connections are not pinged before use (a round trip per request): when the server drops them
+    (a restart, a failover), the request that finds out answers 503 with Retry-After, and the next one works."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from layers.schema import upgrade
+    from tests.conftest import make_settings
+
+    url = fresh_database("postgis")
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    app = create_app(make_settings(url, cache_dir))
+    client = TestClient(app, base_url="http://testserver")
+    items = "/ogc/collections/districts/items"
+    assert client.get(items).status_code == 200  # a pooled connection now exists
+    _admin("postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       f"WHERE datname = '{make_url(url).database}' AND pid <> pg_backend_pid()")
+    lost = client.get(items)
+    assert lost.status_code == 503 and lost.headers["Retry-After"] == "1", lost.text
+    assert lost.json()["code"] == "DatabaseUnavailable"
+    assert client.get(items).status_code == 200
+    app.state.read_engine.dispose()
+    app.state.engine.dispose()
