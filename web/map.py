@@ -25,6 +25,7 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from geo.crs import VN2000_TM3, transformer
+from layers.imports.stats import OVERLAY_LAYERS
 from web.bundle import bundle
 from web.i18n import catalogue, language, t
 from web.symbology import SYMBOLOGY
@@ -38,7 +39,8 @@ VERSION_MARK = "__PLANMAP_DATA_VERSION__"  # replaced per request by the data ve
 # Boundaries, drawn under the plan and chosen by the boundary switch (not in the layer list): before and after
 # 1 July 2025.
 BOUNDARIES = ("districts", "communes_2025")
-# Overlays in the layer list, bottom to top. Another module may add one more group (``planmap.addOverlay``).
+# Overlays in the layer list, bottom to top; the page adds the imported layers after them (``planmap.addOverlay``,
+# web/static/map/overlays.js), off until chosen.
 OVERLAYS = (
     "raw_material_districts",
     "dynamic_regions",
@@ -69,6 +71,10 @@ class MapConfig:
     base_url: str = "/api/map/base?v={v}"
     layers_url: str = "/api/map/layers?v={v}"
     communes_url: str = "/api/map/communes?v={v}"
+    imported_url: str = "/api/map/imported?v={v}"
+    tile_url: str = "/ogc/collections/{id}/tiles/WebMercatorQuad/{z}/{y}/{x}"
+    item_url: str = "/ogc/collections/{id}/items/{fid}"
+    landuse_overlay_url: str = "/api/stats/landuse/{layer}/overlay?feature={id}"
     tasks_url: str = "/api/map/tasks?v={v}"
     basemap_tiles: str = "/api/map/basemap/{z}/{x}/{y}.png"
     basemap_status: str = "/api/map/basemap/status"
@@ -185,6 +191,7 @@ def build_map(lang: str, config: MapConfig) -> folium.Map:
         "overlays": overlays,
         "control": control.get_name(),
         "plan_layers": {layer: list(ids) for layer, ids in PLAN_LAYERS.items()},
+        "landuse_overlay_layers": list(OVERLAY_LAYERS),  # their popups show the land use inside them
         "symbology": SYMBOLOGY,
         "vn2000": vn2000_proj4(),
         "proj4_url": static_url("vendor/proj4/proj4.js"),
