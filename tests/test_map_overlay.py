@@ -336,3 +336,33 @@ def test_a_tile_at_the_feature_cap_says_so_in_its_header_and_on_the_page(map_pag
                            arg=landuse, timeout=20_000)
     assert notice.count() == 0
     assert map_page.problems == []
+
+
+def test_a_large_layer_is_drawn_from_its_min_zoom_and_the_legend_says_so(map_page, layers, engine, tmp_path):
+    """A layer past the service's size threshold asks for no tile below the zoom its TileJSON gives; the legend
+    says to zoom in to it, and at that zoom the tiles are drawn."""
+    from layers.store.imported import TILE_ZOOM_ROWS
+
+    side = math.isqrt(TILE_ZOOM_ROWS) + 1
+    c = layers["park"].centroid
+    grid = [Point(c.x - 1 + 2 * i / side, c.y - 1 + 2 * j / side) for i in range(side) for j in range(side)]
+    path = tmp_path / "gieng.gpkg"
+    pyogrio.write_dataframe(gpd.GeoDataFrame({"so": range(len(grid))}, geometry=grid, crs=4326), path, driver="GPKG")
+    large = f"gieng_{uuid.uuid4().hex[:6]}"
+    import_file(engine, path, ImportOptions(layer=large, title="Giếng khoan"))
+    min_zoom = httpx.get(f"{map_page.base}/ogc/collections/{large}/tiles/WebMercatorQuad/tilejson.json").json()["minzoom"]
+    assert min_zoom > 11
+    asked = []
+    map_page.page.on("request", lambda r: asked.append(r.url) if f"/collections/{large}/tiles/" in r.url else None)
+    page = _open(map_page, large, (c.x, c.y))
+    page.evaluate("(z) => planmap.map.setZoom(z, {animate: false})", min_zoom - 1)
+    notice = page.locator(f".pm-legend-imported[data-layer={large}] .pm-notice[data-notice=zoom]")
+    notice.wait_for(timeout=10_000)
+    assert f"mức {min_zoom}" in notice.inner_text()
+    page.wait_for_timeout(500)
+    assert [u for u in asked if f"/tiles/WebMercatorQuad/{min_zoom - 1}/" in u] == []
+    page.evaluate("(z) => planmap.map.setZoom(z, {animate: false})", min_zoom)
+    drawn = _wait_drawn(page, large)
+    assert all(k.startswith(f"{min_zoom}/") for k in drawn) and sum(drawn.values()) > 0
+    assert notice.count() == 0
+    assert map_page.problems == []

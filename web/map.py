@@ -35,6 +35,7 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_URL = "/static"
 CENTER = (10.0, 104.75)  # Kiên Giang incl. Phú Quốc at zoom 9
 ZOOM = 9
+MIN_ZOOM, MAX_ZOOM = 6, 18
 VERSION_MARK = "__PLANMAP_DATA_VERSION__"  # replaced per request by the data version (api.webmap.page)
 # Boundaries, drawn under the plan and chosen by the boundary switch (not in the layer list): before and after
 # 1 July 2025.
@@ -177,8 +178,12 @@ def build_map(lang: str, config: MapConfig) -> folium.Map:
     lang = language(lang)
     figure = Figure(title=t(lang, "app.title"))
     # quarter zoom steps: the province view fits the room the controls leave (pm.controlPadding)
-    m = PlanMap(location=CENTER, zoom_start=ZOOM, tiles=None, control_scale=False, min_zoom=6, max_zoom=18,
-                zoom_control=False, zoom_snap=0.25)
+    m = PlanMap(location=CENTER, zoom_start=ZOOM, tiles=None, control_scale=False, zoom_control=False,
+                zoom_snap=0.25)
+    # The map's own zoom range (folium gives min_zoom/max_zoom to a base tile layer only, and there is none):
+    # without it Leaflet bounds the map by its layers', and an imported layer drawn from zoom 12 would hold the
+    # whole map at 12 or closer.
+    m.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
     figure.add_child(m)
     bases, boundaries, overlays = _groups(m, lang)
     control = folium.LayerControl(position="topright", collapsed=True).add_to(m)
