@@ -1,8 +1,9 @@
 """The planners' web map: the page at ``/``, its static assets, and the small JSON the map needs.
 
 ``/api/map/...`` serves what OGC API does not: the offline base, the plan layers in one light answer, the 2025
-units, the task browser's data, popup and panel details, the map's statistics, the basemap proxy;
-``/api/search`` finds places, agencies and tasks by words in any order, with or without diacritics.
+units, the imported layers the map draws from vector tiles, the task browser's data, popup and panel details, the
+map's statistics, the basemap proxy; ``/api/search`` finds places, agencies, tasks, imported layers and land-use
+codes by words in any order, with or without diacritics.
 
 The drawn data is addressed by the data version (``?v=``, which the page carries): such an answer is kept by the
 browser for good, and a new report or edit gives the page a new version to ask for.
@@ -25,6 +26,7 @@ from api.errors import ApiError, responses
 from api.params import DistrictCode
 from layers import mapdata, maplayers, maptasks
 from layers.search import search as run_search
+from layers.store import tiles as vector_tiles
 from layers.store.version import stamp
 from web import basemap
 from web.bundle import TYPES, bundle
@@ -103,6 +105,15 @@ def communes(request: Request, session: Db, v: str | None = VERSION) -> Response
     return _versioned(request, session, v, lambda: maplayers.communes_outline(session))
 
 
+@router.get("/api/map/imported", summary="Imported layers the map draws from their vector tiles: title, fields, "
+            "the zoom from which they are drawn, land-use codes present; and the tiles' feature cap",
+            responses=JSON_200)
+def imported(request: Request, v: str | None = VERSION, session: Session = Depends(get_session)) -> Response:
+    # a tile holding feature_cap features may have left some out (X-Tile-Features-Dropped): the page says so
+    return _versioned(request, session, v, lambda: {"feature_cap": vector_tiles.FEATURE_CAP,
+                                                    "layers": maplayers.imported_overlays(session)})
+
+
 @router.get("/api/map/tasks", summary="Task browser: every task with its leads, partners, deadline, state, latest "
             "report, linked features, former districts and 2025 units", responses=JSON_200)
 def tasks(request: Request, session: Db, v: str | None = VERSION) -> Response:
@@ -139,7 +150,7 @@ def stats(session: Db) -> JSONResponse:
 
 
 @router.get("/api/search", summary="Search places (new and former communes, former districts, plan features), "
-            "agencies and tasks: words in any order, diacritics optional, best first")
+            "imported layers, land-use codes, agencies and tasks: words in any order, diacritics optional, best first")
 def search(
     session: Db, q: str = Query(..., min_length=1, max_length=200),
     limit: int = Query(20, ge=1, le=100),

@@ -1,12 +1,14 @@
 """The geometry the web map draws, made light for the browser: a backdrop and layers, not datasets.
 
-Three bundles, each computed once per data version (and day, where progress colours them):
+Four bundles, each computed once per data version (and day, where progress colours them):
 
 - ``base_map``: neighbouring provinces, Kiên Giang's outline (its coast) and the former districts;
 - ``plan_layers``: every plan layer in one answer, read through the published collections' providers (so the
   map shows the properties GIS clients see), with only the properties the map uses;
 - ``communes_outline``: the 2025 units of An Giang over former Kiên Giang (the stored polygons have a vertex
-  every 7 m; drawn here simplified as a coverage, so neighbours keep sharing their edges).
+  every 7 m; drawn here simplified as a coverage, so neighbours keep sharing their edges);
+- ``imported_overlays``: the layers imported with ``planmap import``, described for the layer list and the legend
+  (the browser draws them from their vector tiles: no geometry here).
 
 Geometries are simplified and their coordinates rounded (5 decimals is about 1 m, 4 about 11 m); the full
 geometries are in OGC API - Features.
@@ -19,12 +21,14 @@ import datetime as dt
 import shapely
 from geoalchemy2.shape import to_shape
 from shapely.geometry import mapping
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from layers.admin2025.models import Commune2025
+from layers.imports.models import imported_layers
 from layers.models import District, Province
 from layers.store.catalog import provider
+from layers.store.imported import imported_providers
 from layers.store.version import VersionedCache
 
 NEIGHBOUR_TOLERANCE_DEG = 0.003  # Douglas-Peucker, about 330 m: the backdrop around the province
@@ -170,3 +174,37 @@ def _read_communes(session: Session) -> dict:
             "former_districts": [d["code"] for d in u.former_districts or []],
             "bbox": focus_bbox(shape), "label_at": _label_point(shape)}))
     return {"type": "FeatureCollection", "features": features}
+
+
+_IMPORTED = VersionedCache("webmap_imported")
+GEOMETRY_KINDS = {"MultiPolygon": "polygon", "Polygon": "polygon", "MultiLineString": "line", "LineString": "line",
+                  "MultiPoint": "point", "Point": "point"}
+
+
+def imported_overlays(session: Session) -> list[dict]:
+    """Each imported layer as the map shows it: id, title, geometry kind (polygon, line, point), the zoom from which
+    its tiles are drawn, its fields (name in the file -> column), and for a land-use layer its field and the codes
+    present (trimmed, upper case, as the statistics group them), by id.
+
+    >>> imported_overlays(session)[0]["codes"]  # doctest: +SKIP
+    ['CLN', 'LUA', 'LUK', 'ONT']
+    """
+    return _IMPORTED.get(session, _read_imported)
+
+
+def _read_imported(session: Session) -> list[dict]:
+    providers = {p.collection.id: p for p in imported_providers(session)}
+    out = []
+    for row in imported_layers(session):
+        prov = providers[row.id]
+        out.append({"id": row.id, "title": row.title, "geometry": GEOMETRY_KINDS.get(row.geometry_type, "polygon"),
+                    "rows": row.row_count, "bbox": row.bbox, "min_zoom": prov.collection.min_zoom,
+                    "fields": [{"name": f["name"], "column": f["column"]} for f in row.fields],
+                    "landuse_field": row.landuse_field,
+                    "codes": _codes_present(session, prov.table.c[row.landuse_field]) if row.landuse_field else []})
+    return out
+
+
+def _codes_present(session: Session, column) -> list[str]:
+    code = func.upper(func.trim(column))
+    return sorted(c for c in session.scalars(select(code).where(column.is_not(None)).distinct()) if c)

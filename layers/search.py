@@ -1,8 +1,10 @@
-"""Search places, agencies and tasks by words, in any order, with or without diacritics ("cai tu" finds "Cái Tư").
+"""Search places, agencies, tasks, imported layers and land-use codes by words, in any order, with or without
+diacritics ("cai tu" finds "Cái Tư", "lua" finds LUA, đất trồng lúa, in the land-use layer that has it).
 
 Each table keeps a ``search_text`` column (``layers.text.fold`` of its names); the query is folded the same way
 and split into words, and a row matches when it holds every word (LIKE on bound parameters, the same on both
-backends). Matches are ranked: the words as one phrase, then near each other in the query's order ("xúc tiến đầu
+backends); imported layers (by title) and the land-use codes present in each land-use layer (by code or name,
+Vietnamese or English) are few and folded here. Matches are ranked: the words as one phrase, then near each other in the query's order ("xúc tiến đầu
 tư" finds "xúc tiến kêu gọi đầu tư"), then anywhere; among equals, places before agencies before tasks, names
 that start with the query, then shorter names.
 
@@ -20,6 +22,8 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from layers.admin2025.models import Commune2025, FormerCommune
+from layers.imports.landuse import codes
+from layers.maplayers import imported_overlays
 from layers.models import Agency, District, Feature, Task
 from layers.text import fold
 
@@ -27,7 +31,7 @@ MAX_QUERY = 100
 MAX_WORDS = 8
 NEAR_SLACK = 3  # words another phrase may put between the query's words and still be "near"
 PUNCTUATION = ",;:()[]\"'“”!?"
-TYPE_ORDER = ("commune", "former_commune", "district", "feature", "agency", "task")
+TYPE_ORDER = ("commune", "former_commune", "district", "feature", "layer", "landuse_code", "agency", "task")
 
 
 def like_pattern(query: str) -> str:
@@ -91,7 +95,7 @@ def search(session: Session, query: str, limit: int = 20) -> list[dict]:
     if not words or len(" ".join(words)) < 2:
         return []
     hits: list[_Hit] = []
-    for finder in (_communes, _former_communes, _districts, _features, _agencies, _tasks):
+    for finder in (_communes, _former_communes, _districts, _features, _layers, _landuse_codes, _agencies, _tasks):
         found = sorted(finder(session, words), key=lambda h: h.rank)
         hits += found[:limit]
     return [h.body for h in sorted(hits, key=lambda h: h.rank)][: limit * 2]
@@ -140,6 +144,34 @@ def _agencies(session: Session, words: list[str]) -> list[_Hit]:
             hits.append(_Hit(_rank("agency", text, a.name, words),
                              {"type": "agency", "id": a.id, "name": a.name, "name_en": a.name_en,
                               "code": a.code}))
+    return hits
+
+
+def _layers(session: Session, words: list[str]) -> list[_Hit]:
+    """Imported layers by their title (or id)."""
+    hits = []
+    for layer in imported_overlays(session):
+        text = fold(f"{layer['title']} {layer['id']}")
+        if all(w in text for w in words):
+            hits.append(_Hit(_rank("layer", text, layer["title"], words),
+                             {"type": "layer", "id": layer["id"], "name": layer["title"], "name_en": None,
+                              "landuse": layer["landuse_field"] is not None}))
+    return hits
+
+
+def _landuse_codes(session: Session, words: list[str]) -> list[_Hit]:
+    """The national codes present in each land-use layer, by code or name; a hit points at the layer."""
+    known = codes()
+    hits = []
+    for layer in imported_overlays(session):
+        for code in (c for c in layer["codes"] if c in known):
+            row = known[code]
+            text = fold(f"{code} {row.vi} {row.en}")
+            if all(w in text for w in words):
+                hits.append(_Hit(_rank("landuse_code", text, code, words),
+                                 {"type": "landuse_code", "id": f"{layer['id']}:{code}", "code": code,
+                                  "name": row.vi, "name_en": row.en, "layer": layer["id"],
+                                  "layer_title": layer["title"]}))
     return hits
 
 

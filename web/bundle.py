@@ -19,9 +19,10 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 LEAFLET_IMAGES = "/static/vendor/leaflet/images/"
 # In the order they must run: Leaflet first, the entry point (planmap.js) last.
 FILES = {
-    "js": ("vendor/leaflet/leaflet.js", "map/core.js", "map/style.js", "map/layers.js", "map/labels.js",
-           "map/popups.js", "map/panels.js", "map/place.js", "map/tasks.js", "map/stats.js", "map/legend.js",
-           "map/controls.js", "map/planmap.js"),
+    "js": ("vendor/leaflet/leaflet.js", "vendor/leaflet-vector-tile-layer/VectorTileLayer.umd.min.js", "map/core.js",
+           "map/style.js", "map/layers.js", "map/labels.js", "map/popups.js", "map/panels.js", "map/place.js",
+           "map/tasks.js", "map/stats.js", "map/legend.js", "map/overlays.js", "map/landuse.js", "map/controls.js",
+           "map/planmap.js"),
     "css": ("vendor/leaflet/leaflet.css", "map/planmap.css"),
 }
 TYPES = {"js": "text/javascript", "css": "text/css"}

@@ -25,6 +25,7 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from geo.crs import VN2000_TM3, transformer
+from layers.imports.stats import OVERLAY_LAYERS
 from web.bundle import bundle
 from web.i18n import catalogue, language, t
 from web.symbology import SYMBOLOGY
@@ -34,11 +35,13 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_URL = "/static"
 CENTER = (10.0, 104.75)  # Kiên Giang incl. Phú Quốc at zoom 9
 ZOOM = 9
+MIN_ZOOM, MAX_ZOOM = 6, 18
 VERSION_MARK = "__PLANMAP_DATA_VERSION__"  # replaced per request by the data version (api.webmap.page)
 # Boundaries, drawn under the plan and chosen by the boundary switch (not in the layer list): before and after
 # 1 July 2025.
 BOUNDARIES = ("districts", "communes_2025")
-# Overlays in the layer list, bottom to top. Another module may add one more group (``planmap.addOverlay``).
+# Overlays in the layer list, bottom to top; the page adds the imported layers after them (``planmap.addOverlay``,
+# web/static/map/overlays.js), off until chosen.
 OVERLAYS = (
     "raw_material_districts",
     "dynamic_regions",
@@ -69,6 +72,10 @@ class MapConfig:
     base_url: str = "/api/map/base?v={v}"
     layers_url: str = "/api/map/layers?v={v}"
     communes_url: str = "/api/map/communes?v={v}"
+    imported_url: str = "/api/map/imported?v={v}"
+    tile_url: str = "/ogc/collections/{id}/tiles/WebMercatorQuad/{z}/{y}/{x}"
+    item_url: str = "/ogc/collections/{id}/items/{fid}"
+    landuse_overlay_url: str = "/api/stats/landuse/{layer}/overlay?feature={id}"
     tasks_url: str = "/api/map/tasks?v={v}"
     basemap_tiles: str = "/api/map/basemap/{z}/{x}/{y}.png"
     basemap_status: str = "/api/map/basemap/status"
@@ -171,8 +178,12 @@ def build_map(lang: str, config: MapConfig) -> folium.Map:
     lang = language(lang)
     figure = Figure(title=t(lang, "app.title"))
     # quarter zoom steps: the province view fits the room the controls leave (pm.controlPadding)
-    m = PlanMap(location=CENTER, zoom_start=ZOOM, tiles=None, control_scale=False, min_zoom=6, max_zoom=18,
-                zoom_control=False, zoom_snap=0.25)
+    m = PlanMap(location=CENTER, zoom_start=ZOOM, tiles=None, control_scale=False, zoom_control=False,
+                zoom_snap=0.25)
+    # The map's own zoom range (folium gives min_zoom/max_zoom to a base tile layer only, and there is none):
+    # without it Leaflet bounds the map by its layers', and an imported layer drawn from zoom 12 would hold the
+    # whole map at 12 or closer.
+    m.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
     figure.add_child(m)
     bases, boundaries, overlays = _groups(m, lang)
     control = folium.LayerControl(position="topright", collapsed=True).add_to(m)
@@ -185,6 +196,7 @@ def build_map(lang: str, config: MapConfig) -> folium.Map:
         "overlays": overlays,
         "control": control.get_name(),
         "plan_layers": {layer: list(ids) for layer, ids in PLAN_LAYERS.items()},
+        "landuse_overlay_layers": list(OVERLAY_LAYERS),  # their popups show the land use inside them
         "symbology": SYMBOLOGY,
         "vn2000": vn2000_proj4(),
         "proj4_url": static_url("vendor/proj4/proj4.js"),

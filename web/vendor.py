@@ -53,6 +53,16 @@ PACKAGES: dict[str, tuple[str, str, dict[str, str]]] = {
             "package/LICENSE": "swagger-ui/LICENSE",
         },
     ),
+    # imported layers (land-use parcels) drawn from the service's vector tiles; maintained, built on Leaflet's public
+    # API (Leaflet.VectorGrid 1.3.0, the last release, breaks clicks on Leaflet >= 1.8), BSD-3-Clause
+    "leaflet-vector-tile-layer": (
+        "0.15.0",
+        "sha512-TJqxK1Z1np/52Zsk+X+CJXCahAoNcdF3hH8chmPFHikBd0zBMn3fuGBGo3htq4niegK+WAelKCXGB/oBrtOZeA==",
+        {
+            "package/dist/VectorTileLayer.umd.min.js": "leaflet-vector-tile-layer/VectorTileLayer.umd.min.js",
+            "package/LICENCE": "leaflet-vector-tile-layer/LICENCE",
+        },
+    ),
     # accessibility checks of the browser tests (tests/test_map_a11y.py), run offline like everything else
     "axe-core": (
         "4.14.1",

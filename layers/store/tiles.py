@@ -66,15 +66,19 @@ def _postgis_tile(session: Session, provider: TableProvider, z: int, row: int, c
     if coll.geometry_type != "Point":  # ST_AsMVTGeom makes the result valid; collapsed parts are kept
         merc = func.ST_Simplify(merc, _pixel(z, row, col), True)
     props = [src.id_col.label("id")] + [src.columns[n].label(n) for n in coll.tile_fields if n in src.columns]
-    rows = (select(func.ST_AsMVTGeom(merc, envelope, EXTENT, BUFFER, True).label("geom"), *props)
-            .select_from(src.from_)
-            .where(*src.where, src.geom.op("&&")(func.ST_Transform(envelope, 4326)))
-            .order_by(src.id_col).limit(FEATURE_CAP + 1).subquery("rows"))
-    counted = select(rows).where(rows.c.geom.is_not(None)).subquery("t")
-    mvt, n = session.execute(select(func.ST_AsMVT(literal_column("t"), coll.id, EXTENT, "geom"), func.count())
-                             .select_from(counted)).one()
-    kept = min(n, FEATURE_CAP)
-    return Tile(bytes(mvt or b""), kept, n - kept)
+    # Each feature of the tile is clipped once (a CTE read twice is materialised): the tile takes the first
+    # FEATURE_CAP by id, and the ones beyond are counted, not guessed.
+    clipped = (select(func.ST_AsMVTGeom(merc, envelope, EXTENT, BUFFER, True).label("geom"), *props)
+               .select_from(src.from_)
+               .where(*src.where, src.geom.op("&&")(func.ST_Transform(envelope, 4326)))
+               .cte("clipped"))
+    drawn = select(clipped).where(clipped.c.geom.is_not(None))
+    kept = drawn.order_by(clipped.c.id).limit(FEATURE_CAP).subquery("t")
+    mvt = select(func.ST_AsMVT(literal_column("t"), coll.id, EXTENT, "geom")).select_from(kept).scalar_subquery()
+    total = select(func.count()).select_from(drawn.subquery("all_drawn")).scalar_subquery()
+    data, n = session.execute(select(mvt, total)).one()
+    shown = min(n, FEATURE_CAP)
+    return Tile(bytes(data or b""), shown, n - shown)
 
 
 def _python_tile(session: Session, provider: TableProvider, z: int, row: int, col: int) -> Tile:

@@ -14,8 +14,9 @@
 
   pm.addPanes = function (map) {
     // Neighbours and boundaries under the plan, markers above the polygons they sit in, labels above all.
-    [["pm-base", 250], ["pm-raw", 300], ["pm-zones", 380], ["pm-lines", 420], ["pm-markers", 460],
-     ["pm-labels", 640]].forEach(([name, z]) => { map.createPane(name).style.zIndex = z; });
+    // Imported layers (parcels) between the raw-material hatch and the plan's zones.
+    [["pm-base", 250], ["pm-raw", 300], ["pm-imported", 340], ["pm-zones", 380], ["pm-lines", 420],
+     ["pm-markers", 460], ["pm-labels", 640]].forEach(([name, z]) => { map.createPane(name).style.zIndex = z; });
     map.getPane("pm-labels").style.pointerEvents = "none";
   };
 
@@ -136,13 +137,13 @@
     };
   };
 
-  /** Another overlay group for the layer list and the shared link (e.g. imported land-use layers):
-   *  ``pm.addOverlay("landuse_2024", L.layerGroup(), "Hiện trạng sử dụng đất 2024")``. */
+  /** Another overlay for the layer list and the shared link, off unless the link names it (the imported layers,
+   *  overlays.js): ``pm.addOverlay("landuse_2024", layer, "Hiện trạng sử dụng đất 2024")``. */
   pm.addOverlay = function (id, group, label) {
     pm.groups.overlays[id] = group;
     pm.groups.control.addOverlay(group, pm.esc(label));
     const wanted = pm.readHash().layers;
-    if (!wanted || wanted.includes(id)) group.addTo(pm.map);
+    if (wanted && wanted.includes(id)) group.addTo(pm.map);
     pm.updateHash();
   };
 })(window.planmap = window.planmap || {});

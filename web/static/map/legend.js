@@ -1,5 +1,6 @@
 /* The legend: what the map draws, from the one symbology (web/symbology.json) and the features on the map:
- * progress states with their patterns, sizes, areas, every infrastructure kind and every line style. It folds
+ * the imported layers switched on (first: they were chosen), progress states with their patterns, sizes, areas,
+ * every infrastructure kind and every line style. It folds
  * away (a button with aria-expanded) and sits where the province view leaves room (pm.controlPadding). */
 (function (pm) {
   "use strict";
@@ -24,6 +25,7 @@
       colour + '" stroke-width="' + width + '"' + (dash ? ' stroke-dasharray="' + dash + '"' : "") + "/></svg>";
   }
 
+  pm.swatch = { dot: dot, area: area, line: line };  // the imported layers' legend (overlays.js) draws them too
   const item = (swatch, text) => "<li>" + swatch + " " + pm.esc(text) + "</li>";
   const block = (title, items) => "<h3>" + pm.esc(title) + "</h3><ul>" + items.join("") + "</ul>";
 
@@ -51,7 +53,7 @@
     const kinds = drawn("kind").map((k) => item(line(pm.kindColour(k), S().lines.weights[k] || S().lines.weight),
                                                  pm.t("kind." + k)));
     const statuses = drawn("status").map((s) => item(line("#444444", 3, pm.statusDash(s)), pm.t("status." + s)));
-    return block(pm.t("legend.progress"), states) + block(pm.t("legend.size"), sizes) +
+    return pm.importedLegendHTML() + block(pm.t("legend.progress"), states) + block(pm.t("legend.size"), sizes) +
       block(pm.t("legend.areas"), zones) + block(pm.t("legend.infra_kinds"), kinds) +
       block(pm.t("legend.infra_status"), statuses);
   };

@@ -44,6 +44,9 @@
     if (h.type === "commune") return pm.esc(pm.unitName(h.unit));
     if (h.type === "task") return "<b>" + pm.esc(h.id) + "</b> " + pm.esc(pm.lang === "en" && h.name_en ? h.name_en : h.name);
     if (h.type === "feature") return name(h.type) + (h.districts.length ? " <small>" + pm.esc(h.districts.join(", ")) + "</small>" : "");
+    if (h.type === "landuse_code") {
+      return "<b>" + pm.esc(h.code) + "</b> " + name(h.type) + " <small>" + pm.esc(h.layer_title) + "</small>";
+    }
     return name(h.type);
   }
 
@@ -67,6 +70,8 @@
     if (hit.type === "former_commune") return pm.selectCommune(hit.became.code, { zoom: true, bounds: true });
     if (hit.type === "agency") return pm.showTasks({ lead: hit.id }, { open: true });
     if (hit.type === "task") return pm.showTasks(null, { open: true }).then(() => pm.openTask(hit.id));
+    if (hit.type === "layer") return pm.showImported(hit.id, { zoom: true });
+    if (hit.type === "landuse_code") return pm.showImported(hit.layer, { code: hit.code });
   }
 
   pm.zoomToFeature = function (id) {

@@ -34,7 +34,7 @@
       pm.notify(pm.t("error.load") + ": " + pm.t("layer.districts"));
       console.warn(err);
     });
-    await Promise.all([base, pm.loadPlanLayers()]);  // fetched side by side (and preloaded by the page)
+    await Promise.all([base, pm.loadPlanLayers(), pm.loadImported()]);  // side by side (two preloaded by the page)
     pm.refreshLegend();
     fitProvince(hash);
     pm.labels.refresh();

@@ -79,7 +79,7 @@
     const tasks = d.tasks.length ? '<ul class="pm-tasks">' + d.tasks.map(pm.taskItem).join("") + "</ul>"
       : "<p>" + pm.esc(pm.t("popup.no_tasks")) + "</p>";
     return '<div class="pm-popup" data-feature="' + pm.esc(d.id) + '"><h2 class="pm-popup-title">' +
-      pm.esc(pm.name(d)) + '</h2><table class="pm-props">' + rows + "</table><h3>" +
+      pm.esc(pm.name(d)) + '</h2><table class="pm-props">' + rows + "</table>" + pm.landuseSlots(d) + "<h3>" +
       pm.esc(pm.t("popup.tasks")) + " (" + d.tasks.length + ")</h3>" + tasks + "</div>";
   };
 
@@ -152,26 +152,46 @@
     }
   }
 
-  pm.openFeature = async function (id, latlng) {
-    const known = pm.features[id];
-    const at = latlng || (known && known.latlng);
-    pm.state.feature = id;
+  let opened = 0;
+
+  /** Details at ``at`` in a popup that fits the map (on a phone a bottom sheet): "loading…" at once, then the HTML
+   *  ``load()`` resolves to. ``opts.opened()`` runs once the previous popup has closed; ``opts.wire(root)`` wires
+   *  the content's buttons and may return a promise of content still to come (the popup is fitted again after). */
+  pm.openDetails = async function (at, load, opts) {
+    const seq = ++opened, loading = '<p class="pm-hint">' + pm.esc(pm.t("popup.loading")) + "</p>";
+    const wire = opts.wire || (() => null);
     if (pm.isNarrow()) {
       pm.map.closePopup();
-      pm.wireTaskLinks(pm.openSheet('<p class="pm-hint">' + pm.esc(pm.t("popup.loading")) + "</p>", at));
-      const html = await details(id);
-      if (pm.state.feature === id) pm.wireTaskLinks(pm.openSheet(html, at));
-    } else {
-      if (pm.$("pm-legend-toggle")) pm.foldLegend(true);  // the popup needs the room more than the legend
-      const popup = L.popup(popupOptions()).setLatLng(at)
-        .setContent('<p class="pm-hint">' + pm.esc(pm.t("popup.loading")) + "</p>");
-      popup.openOn(pm.map);  // closes the previous popup (and its popupclose) before this one is recorded
-      pm.state.feature = id;
-      localiseClose(popup);
-      popup.setContent(await details(id));
-      pm.wireTaskLinks(popup.getElement());
-      pm.keepInView(popup);
+      if (opts.opened) opts.opened();
+      wire(pm.openSheet(loading, at));
+      const html = await load();
+      if (seq === opened) await wire(pm.openSheet(html, at));
+      return;
     }
+    if (pm.$("pm-legend-toggle")) pm.foldLegend(true);  // the popup needs the room more than the legend
+    const popup = L.popup(popupOptions()).setLatLng(at).setContent(loading);
+    popup.openOn(pm.map);  // closes the previous popup (and its popupclose) before this one is recorded
+    if (opts.opened) opts.opened();
+    localiseClose(popup);
+    const html = await load();
+    if (seq !== opened || !popup.isOpen()) return;
+    // a node, not a string: Leaflet's popup.update() (keepInView) would otherwise parse the string again and drop
+    // the listeners and the content added since
+    const node = document.createElement("div");
+    node.innerHTML = html;
+    popup.setContent(node);
+    const more = wire(node);
+    pm.keepInView(popup);
+    if (more) { await more; pm.keepInView(popup); }
+  };
+
+  pm.openFeature = async function (id, latlng) {
+    const known = pm.features[id];
+    pm.state.feature = id;
+    await pm.openDetails(latlng || (known && known.latlng), () => details(id), {
+      opened: () => { pm.state.feature = id; },
+      wire: (root) => { pm.wireTaskLinks(root); return pm.fillLanduse(root, id); }
+    });
     pm.updateHash();
   };
 
