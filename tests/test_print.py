@@ -1,7 +1,7 @@
 """Printable map sheets: real PDFs from the real database, read back with pypdf and rasterised with pdftoppm.
 
 The 16 sheets (15 former districts and the province) are printed once, on SpatiaLite, through the CLI batch
-command; the HTTP routes run on both backends.
+command (``sheet_dir`` in tests/print_sheets.py); the HTTP routes run on both backends.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.print.cache import cache_key
+from api.print.target import Target
 from api.print.cli import print_command
 from api.print.symbology import LAYER_ORDER, layer_title
 from geo.crs import STORAGE_SRID, VN2000_TM3
@@ -29,6 +30,7 @@ from geo.transform import reproject
 from layers.models import District, Feature, FeatureDistrict, ProgressReport, Task, TaskDistrict
 from layers.settings import REPO_ROOT
 from tests.conftest import make_settings
+from tests.print_sheets import district_sheet
 
 CODES = (899, 900, 902, 903, 904, 905, 906, 907, 908, 909, 910, 911, 912, 913, 914)
 A_POINTS = {"A4": (595, 842), "A3": (842, 1191)}
@@ -36,21 +38,8 @@ MM_PT = 72 / 25.4
 SPATIALITE = pytest.mark.parametrize("backend", ["spatialite"], indirect=True)
 
 
-@pytest.fixture(scope="session")
-def sheet_dir(settings, backend, tmp_path_factory, cache_dir) -> Path:
-    """Every sheet printed by ``planmap print --all`` (A3, Vietnamese) into one folder."""
-    out = tmp_path_factory.mktemp(f"sheets-{backend}")
-    mp = pytest.MonkeyPatch()
-    mp.setattr("layers.settings.get_settings", lambda: make_settings(settings.database_url, cache_dir))
-    try:
-        print_command(all_=True, output=out, size="A3", lang="vi")
-    finally:
-        mp.undo()
-    return out
-
-
 def _sheet_path(sheet_dir: Path, gso: int | None) -> Path:
-    return sheet_dir / (f"district-{gso}-A3-vi.pdf" if gso else "province-A3-vi.pdf")
+    return district_sheet(sheet_dir, gso)
 
 
 def keywords(reader: PdfReader) -> dict[str, str]:
@@ -259,9 +248,11 @@ def test_bad_requests(client, url, status, word):
 def test_cache_key_follows_progress(engine):
     today = dt.date(2026, 1, 1)
     with Session(engine) as session:
-        before = cache_key(session, 907, "A3", "vi", "pdf", today)
-        assert cache_key(session, 907, "A3", "en", "pdf", today) != before
-        assert cache_key(session, 907, "A3", "vi", "pdf", today + dt.timedelta(days=1)) != before
+        go_quao = Target.district(907)
+        before = cache_key(session, go_quao, "A3", "vi", "pdf", today)
+        assert cache_key(session, go_quao, "A3", "en", "pdf", today) != before
+        assert cache_key(session, go_quao, "A3", "vi", "pdf", today + dt.timedelta(days=1)) != before
+        assert cache_key(session, Target.commune("30952"), "A3", "vi", "pdf", today) != before
         task = session.scalars(select(Task)).first()
         session.add(
             ProgressReport(
@@ -276,9 +267,9 @@ def test_cache_key_follows_progress(engine):
             )
         )
         progress.after_write(session, [task.id])  # as every write does: the data version moves on
-        assert cache_key(session, 907, "A3", "vi", "pdf", today) != before
+        assert cache_key(session, go_quao, "A3", "vi", "pdf", today) != before
         session.rollback()
-        assert cache_key(session, 907, "A3", "vi", "pdf", today) == before
+        assert cache_key(session, go_quao, "A3", "vi", "pdf", today) == before
 
 
 @SPATIALITE
