@@ -159,17 +159,23 @@ def _unit_bbox_m(engine, code: str) -> tuple[float, float, float, float]:
     return shapely.transform(geom, lambda x, y: to_tm3.transform(x, y), interleaved=False).bounds
 
 
-def _scale_bar(page: pymupdf.Page, frame: pymupdf.Rect) -> tuple[float, float]:
-    """(bar length in points, its end label in metres), read from the drawing and the text under it."""
+def _metres(label: str) -> float:
+    if label == "0":
+        return 0.0
+    value, unit = re.fullmatch(r"([\d.,]+) (km|m)", label).groups()
+    return float(value.replace(".", "").replace(",", ".")) * (1000 if unit == "km" else 1)
+
+
+def _scale_bar(page: pymupdf.Page, frame: pymupdf.Rect) -> tuple[float, list[tuple[float, float]]]:
+    """(bar length in points, [(label's distance from the bar's start in points, the metres it says)]), read
+    from the drawing and the text under it."""
     cells = [d["rect"] for d in page.get_drawings() if d.get("fill") in ((0, 0, 0), (1, 1, 1))
              and abs(d["rect"].height - 1.4 * MM_PT) < 0.05 and frame.contains(d["rect"])]
     assert len(cells) >= 2, "no scale bar"
     x0, x1, y = min(c.x0 for c in cells), max(c.x1 for c in cells), cells[0].y1
     under = [s for s in spans(page, frame) if 0 <= s.box.y0 - y < 4 * MM_PT and x0 - 20 < s.box.x0 < x1 + 20]
-    end = max(under, key=lambda s: s.box.x1).text
-    value, unit = re.fullmatch(r"([\d.,]+) (km|m)", end).groups()
-    metres = float(value.replace(".", "").replace(",", ".")) * (1000 if unit == "km" else 1)
-    return x1 - x0, metres
+    assert len(under) == 3, [s.text for s in under]
+    return x1 - x0, [((s.box.x0 + s.box.x1) / 2 - x0, _metres(s.text)) for s in under]
 
 
 def _outline(page: pymupdf.Page, frame: pymupdf.Rect) -> pymupdf.Rect:
@@ -194,10 +200,12 @@ def test_commune_sheet_opens_in_a_pdf_reader_true_to_scale(commune_sheet_dir, en
     with pymupdf.open(path) as doc:
         page, frame = doc[0], frame_rect(doc)
         n = int(re.search(r"Tỉ lệ 1:([\d.]+)", page.get_text()).group(1).replace(".", ""))
-        bar_pt, bar_m = _scale_bar(page, frame)
+        bar_pt, marks = _scale_bar(page, frame)
         outline = _outline(page, frame)
     ground_per_pt = n * 0.0254 / 72  # metres of ground per PDF point at 1:n
-    assert bar_pt * ground_per_pt == pytest.approx(bar_m, rel=0.005)
+    assert bar_pt * ground_per_pt == pytest.approx(max(m for _, m in marks), rel=0.005)
+    for at_pt, metres in marks:  # each distance printed where it is on the bar: 0, the middle, the end
+        assert at_pt * ground_per_pt == pytest.approx(metres, abs=0.0002 * n)  # within 0.2 mm on paper
     x0, y0, x1, y1 = _unit_bbox_m(engine, code)
     assert outline.width * ground_per_pt == pytest.approx(x1 - x0, abs=0.3e-3 * n)  # within 0.3 mm on paper
     assert outline.height * ground_per_pt == pytest.approx(y1 - y0, abs=0.3e-3 * n)

@@ -70,9 +70,15 @@ def bar_length(ground_width: float) -> int:
 
 
 def _distance(lang: str, metres: float) -> str:
-    return (
-        f"{number(lang, metres / 1000, 1 if metres % 1000 else 0)} km" if metres >= 1000 else f"{metres:g} m"
-    )
+    """A scale-bar distance with the digits it needs: 1,25 km is not 1,2 km.
+
+    >>> _distance("vi", 1250), _distance("en", 2500), _distance("vi", 5000), _distance("vi", 250)
+    ('1,25 km', '2.5 km', '5 km', '250 m')
+    """
+    if metres < 1000:
+        return f"{metres:g} m"
+    digits = next(d for d in (0, 1, 2, 3) if round(metres / 1000, d) == metres / 1000)
+    return f"{number(lang, metres / 1000, digits)} km"
 
 
 def _statement(layout: Layout, lang: str) -> str:
