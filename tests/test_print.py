@@ -215,6 +215,13 @@ def test_district_sheet_over_http(client):
     text = page.extract_text()
     assert "Gò Quao District (former)" in text and "Legend" in text and "Scale 1:" in text
     assert "Industrial clusters" in text
+    import pymupdf
+
+    from tests.print_sheets import frame_rect, overlapping, spans
+
+    with pymupdf.open(stream=r.content, filetype="pdf") as doc:
+        labels = spans(doc[0], frame_rect(doc))
+    assert len(labels) >= 10 and not overlapping(labels)  # English names on A4 paper: still apart
     again = client.get("/print/district/907.pdf", params={"size": "A4", "lang": "en"})
     assert again.headers["x-sheet-cache"] == "hit" and again.content == r.content
     same = client.get(

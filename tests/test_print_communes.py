@@ -26,7 +26,7 @@ from api.print.symbology import layer_title
 from layers.admin2025.models import Commune2025
 from layers.plan import FEATURE_LAYERS
 from tests.conftest import MIRROR, make_settings
-from tests.print_sheets import MM_PT, commune_sheet, frame_rect, spans
+from tests.print_sheets import MM_PT, commune_sheet, frame_rect, overlapping, spans
 from tests.reference import epsg_6960_transformer
 from web.symbology import SYMBOLOGY
 
@@ -101,6 +101,8 @@ def test_sheet_in_english_png_and_cache(client):
     with pymupdf.open(stream=r.content, filetype="pdf") as doc:
         text = doc[0].get_text()
         assert tuple(sorted(map(round, doc[0].rect[2:]))) == (595, 842)
+        labels = spans(doc[0], frame_rect(doc))
+        assert len(labels) >= 10 and not overlapping(labels)  # English names and A4 paper: still apart
     for words in ("Định Hòa commune", "Legend", "Scale 1:", "Former district boundary", "This unit"):
         assert words in text, words
     again = client.get("/print/commune/30958.pdf", params={"size": "A4", "lang": "en"})

@@ -206,8 +206,9 @@ def _stacked(frame: Frame, labels: list[Label]) -> list[Label]:
     for group in groups.values():
         first = group[0]
         names = list(dict.fromkeys(lb.text for lb in group))
-        out.append(Label("\n".join(names), first.x, first.y, first.size, first.priority, False,
-                         max(lb.gap for lb in group), first.style, True, first.alternatives))
+        out.append(Label("\n".join(names), first.x, first.y, first.size, first.priority,
+                         gap=max(lb.gap for lb in group), style=first.style, callout=True,
+                         alternatives=first.alternatives))
     return out
 
 
