@@ -17,8 +17,8 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import get_session
 from api import conditional
+from api.deps import get_session
 from api.errors import ApiError, responses
 from api.params import DistrictCode
 from api.print.cache import CacheLimits, cached_sheet

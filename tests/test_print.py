@@ -13,24 +13,35 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import geopandas as gpd
+import pymupdf
+import pyogrio
 import pytest
+from fastapi.testclient import TestClient
+from geoalchemy2.shape import to_shape
 from PIL import Image
 from pypdf import PdfReader
+from shapely.geometry import box
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
+from api.app import create_app
+from api.cli import app as cli
 from api.print.cache import cache_key
-from api.print.target import Target
 from api.print.cli import print_command
 from api.print.symbology import LAYER_ORDER, layer_title
+from api.print.target import Target
 from geo.crs import STORAGE_SRID, VN2000_TM3
-from layers import progress
-from web.symbology import SYMBOLOGY
 from geo.transform import reproject
+from layers import progress
+from layers.admin2025.models import Commune2025
+from layers.db import make_engine
 from layers.models import District, Feature, FeatureDistrict, ProgressReport, Task, TaskDistrict
 from layers.settings import REPO_ROOT
-from tests.conftest import make_settings
-from tests.print_sheets import district_sheet
+from tests.conftest import make_settings, own_database
+from tests.print_sheets import district_sheet, frame_rect, overlapping, spans
+from web.symbology import SYMBOLOGY
 
 CODES = (899, 900, 902, 903, 904, 905, 906, 907, 908, 909, 910, 911, 912, 913, 914)
 A_POINTS = {"A4": (595, 842), "A3": (842, 1191)}
@@ -215,10 +226,6 @@ def test_district_sheet_over_http(client):
     text = page.extract_text()
     assert "Gò Quao District (former)" in text and "Legend" in text and "Scale 1:" in text
     assert "Industrial clusters" in text
-    import pymupdf
-
-    from tests.print_sheets import frame_rect, overlapping, spans
-
     with pymupdf.open(stream=r.content, filetype="pdf") as doc:
         labels = spans(doc[0], frame_rect(doc))
     assert len(labels) >= 10 and not overlapping(labels)  # English names on A4 paper: still apart
@@ -313,17 +320,6 @@ PARK = "kcn-thanh-loc"
 def landuse_site(backend, fresh_database, cache_dir, tmp_path_factory):
     """A database with a land-use layer imported by ``planmap import`` from a GeoPackage written here: a grid of
     parcels over KCN Thạnh Lộc; returns (settings, layer id, the park's former district, its 2025 unit)."""
-    import geopandas as gpd
-    import pyogrio
-    from geoalchemy2.shape import to_shape
-    from shapely.geometry import box
-    from typer.testing import CliRunner
-
-    from api.cli import app as cli
-    from layers.admin2025.models import Commune2025
-    from layers.db import make_engine
-    from tests.conftest import own_database
-
     own = own_database(backend, fresh_database, cache_dir)
     engine = make_engine(own.database_url)
     with Session(engine) as session:
@@ -347,10 +343,6 @@ def landuse_site(backend, fresh_database, cache_dir, tmp_path_factory):
 
 def _landuse_row(pdf: bytes, name: str) -> list[str]:
     """The cells of ``name``'s row in the sheet's land-use table, left to right, as a PDF reader reads them."""
-    import pymupdf
-
-    from tests.print_sheets import spans
-
     with pymupdf.open(stream=pdf, filetype="pdf") as doc:
         for page in doc:
             found = spans(page)
@@ -370,10 +362,6 @@ def _vi(value: float) -> str:
 def test_land_use_inside_the_park_is_printed_as_the_api_says(landuse_site):
     """The district sheet and the 2025 unit's sheet print, for the park, the hectares of its largest land-use
     codes and the rest summed: the figures of /api/stats/landuse/{layer}/overlay."""
-    from fastapi.testclient import TestClient
-
-    from api.app import create_app
-
     own, layer, gso, unit = landuse_site
     c = TestClient(create_app(own), base_url="http://testserver")  # no lifespan: sheets drawn in this process
     api = c.get(f"/api/stats/landuse/{layer}/overlay", params={"feature": PARK}).json()

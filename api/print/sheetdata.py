@@ -15,10 +15,10 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.print.target import Target
 from geo.crs import STORAGE_SRID, VN2000_TM3
 from geo.transform import reproject
 from layers import progress, stats
-from api.print.target import Target
 from layers.models import Dataset, Document, Province, Task
 from layers.plan import FEATURE_LAYERS
 from layers.store import version
