@@ -29,7 +29,7 @@ from layers.schema import upgrade
 from layers.settings import REPO_ROOT, Settings
 
 # The browser fixtures (one shared Chromium, the two screens) for every browser test module.
-pytest_plugins = ["tests.map_pages"]
+pytest_plugins = ["tests.map_pages", "tests.print_sheets"]
 
 # The tests never reach out of the machine: no online basemap.
 os.environ["PLANMAP_BASEMAP_URL"] = ""

@@ -1,7 +1,7 @@
 """Printable map sheets: real PDFs from the real database, read back with pypdf and rasterised with pdftoppm.
 
 The 16 sheets (15 former districts and the province) are printed once, on SpatiaLite, through the CLI batch
-command; the HTTP routes run on both backends.
+command (``sheet_dir`` in tests/print_sheets.py); the HTTP routes run on both backends.
 """
 
 from __future__ import annotations
@@ -13,22 +13,35 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import geopandas as gpd
+import pymupdf
+import pyogrio
 import pytest
+from fastapi.testclient import TestClient
+from geoalchemy2.shape import to_shape
 from PIL import Image
 from pypdf import PdfReader
+from shapely.geometry import box
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
+from api.app import create_app
+from api.cli import app as cli
 from api.print.cache import cache_key
 from api.print.cli import print_command
 from api.print.symbology import LAYER_ORDER, layer_title
+from api.print.target import Target
 from geo.crs import STORAGE_SRID, VN2000_TM3
-from layers import progress
-from web.symbology import SYMBOLOGY
 from geo.transform import reproject
+from layers import progress
+from layers.admin2025.models import Commune2025
+from layers.db import make_engine
 from layers.models import District, Feature, FeatureDistrict, ProgressReport, Task, TaskDistrict
 from layers.settings import REPO_ROOT
-from tests.conftest import make_settings
+from tests.conftest import make_settings, own_database
+from tests.print_sheets import district_sheet, frame_rect, overlapping, spans
+from web.symbology import SYMBOLOGY
 
 CODES = (899, 900, 902, 903, 904, 905, 906, 907, 908, 909, 910, 911, 912, 913, 914)
 A_POINTS = {"A4": (595, 842), "A3": (842, 1191)}
@@ -36,21 +49,8 @@ MM_PT = 72 / 25.4
 SPATIALITE = pytest.mark.parametrize("backend", ["spatialite"], indirect=True)
 
 
-@pytest.fixture(scope="session")
-def sheet_dir(settings, backend, tmp_path_factory, cache_dir) -> Path:
-    """Every sheet printed by ``planmap print --all`` (A3, Vietnamese) into one folder."""
-    out = tmp_path_factory.mktemp(f"sheets-{backend}")
-    mp = pytest.MonkeyPatch()
-    mp.setattr("layers.settings.get_settings", lambda: make_settings(settings.database_url, cache_dir))
-    try:
-        print_command(all_=True, output=out, size="A3", lang="vi")
-    finally:
-        mp.undo()
-    return out
-
-
 def _sheet_path(sheet_dir: Path, gso: int | None) -> Path:
-    return sheet_dir / (f"district-{gso}-A3-vi.pdf" if gso else "province-A3-vi.pdf")
+    return district_sheet(sheet_dir, gso)
 
 
 def keywords(reader: PdfReader) -> dict[str, str]:
@@ -105,6 +105,7 @@ def test_every_sheet(sheet_dir, engine, gso):
             assert any(listed(line, title) for line in lines), (gso, title)
         missing = [t for t in expected_tasks(session, gso) if t not in rest]
         assert not missing, f"tasks missing from sheet {gso}: {missing}"
+        assert "Sử dụng đất trong" not in rest  # no land-use layer imported in this database: no table
 
 
 @SPATIALITE
@@ -225,6 +226,9 @@ def test_district_sheet_over_http(client):
     text = page.extract_text()
     assert "Gò Quao District (former)" in text and "Legend" in text and "Scale 1:" in text
     assert "Industrial clusters" in text
+    with pymupdf.open(stream=r.content, filetype="pdf") as doc:
+        labels = spans(doc[0], frame_rect(doc))
+    assert len(labels) >= 10 and not overlapping(labels)  # English names on A4 paper: still apart
     again = client.get("/print/district/907.pdf", params={"size": "A4", "lang": "en"})
     assert again.headers["x-sheet-cache"] == "hit" and again.content == r.content
     same = client.get(
@@ -259,9 +263,11 @@ def test_bad_requests(client, url, status, word):
 def test_cache_key_follows_progress(engine):
     today = dt.date(2026, 1, 1)
     with Session(engine) as session:
-        before = cache_key(session, 907, "A3", "vi", "pdf", today)
-        assert cache_key(session, 907, "A3", "en", "pdf", today) != before
-        assert cache_key(session, 907, "A3", "vi", "pdf", today + dt.timedelta(days=1)) != before
+        go_quao = Target.district(907)
+        before = cache_key(session, go_quao, "A3", "vi", "pdf", today)
+        assert cache_key(session, go_quao, "A3", "en", "pdf", today) != before
+        assert cache_key(session, go_quao, "A3", "vi", "pdf", today + dt.timedelta(days=1)) != before
+        assert cache_key(session, Target.commune("30952"), "A3", "vi", "pdf", today) != before
         task = session.scalars(select(Task)).first()
         session.add(
             ProgressReport(
@@ -276,9 +282,9 @@ def test_cache_key_follows_progress(engine):
             )
         )
         progress.after_write(session, [task.id])  # as every write does: the data version moves on
-        assert cache_key(session, 907, "A3", "vi", "pdf", today) != before
+        assert cache_key(session, go_quao, "A3", "vi", "pdf", today) != before
         session.rollback()
-        assert cache_key(session, 907, "A3", "vi", "pdf", today) == before
+        assert cache_key(session, go_quao, "A3", "vi", "pdf", today) == before
 
 
 @SPATIALITE
@@ -300,3 +306,71 @@ def test_cli_single_png_and_errors(settings, cache_dir, tmp_path, monkeypatch, c
     with pytest.raises(typer.Exit):
         print_command(district=907, all_=True, output=tmp_path)
     assert shutil.which("pdftoppm")
+
+
+# -- land use inside the parks, clusters and zones (issue 12), on a database of this module's own ----------------
+
+CELL_DEG = 0.001  # about 110 m
+# Codes with different weights, so that their hectares inside the park differ: four named, two summed as the rest.
+WEIGHTED_CODES = ["LUA"] * 6 + ["CLN"] * 4 + ["NTS"] * 3 + ["ONT"] * 2 + ["LUK", "RSX"]
+PARK = "kcn-thanh-loc"
+
+
+@pytest.fixture(scope="module")
+def landuse_site(backend, fresh_database, cache_dir, tmp_path_factory):
+    """A database with a land-use layer imported by ``planmap import`` from a GeoPackage written here: a grid of
+    parcels over KCN Thạnh Lộc; returns (settings, layer id, the park's former district, its 2025 unit)."""
+    own = own_database(backend, fresh_database, cache_dir)
+    engine = make_engine(own.database_url)
+    with Session(engine) as session:
+        park = to_shape(session.get(Feature, PARK).geom)
+        (gso,) = session.scalars(select(FeatureDistrict.gso_code).where(FeatureDistrict.feature_id == PARK))
+        centre = park.representative_point()
+        unit = next(c.code for c in session.scalars(select(Commune2025)) if to_shape(c.geom).contains(centre))
+    engine.dispose()
+    x0, y0, x1, y1 = park.bounds
+    cells = [box(x, y, x + CELL_DEG, y + CELL_DEG)
+             for x in (x0 - CELL_DEG + i * CELL_DEG for i in range(int((x1 - x0) / CELL_DEG) + 3))
+             for y in (y0 - CELL_DEG + j * CELL_DEG for j in range(int((y1 - y0) / CELL_DEG) + 3))]
+    codes = [WEIGHTED_CODES[i % len(WEIGHTED_CODES)] for i in range(len(cells))]
+    path = tmp_path_factory.mktemp("landuse") / "hien_trang.gpkg"
+    pyogrio.write_dataframe(gpd.GeoDataFrame({"ma_dat": codes}, geometry=cells, crs=4326), path, driver="GPKG")
+    done = CliRunner().invoke(cli, ["import", str(path), "--layer", "hien_trang_thu", "--title", "Hiện trạng thử",
+                                    "--database-url", own.database_url])
+    assert done.exit_code == 0, done.output
+    return own, "hien_trang_thu", gso, unit
+
+
+def _landuse_row(pdf: bytes, name: str) -> list[str]:
+    """The cells of ``name``'s row in the sheet's land-use table, left to right, as a PDF reader reads them."""
+    with pymupdf.open(stream=pdf, filetype="pdf") as doc:
+        for page in doc:
+            found = spans(page)
+            title = next((s for s in found if s.text.startswith("Sử dụng đất trong")), None)
+            if title is None:
+                continue
+            first = next(s for s in found if s.text == name and s.box.y0 > title.box.y0)
+            row = [s for s in found if abs(s.box.y0 - first.box.y0) < 1 and s.box.x0 >= first.box.x0]
+            return [s.text for s in sorted(row, key=lambda s: s.box.x0)]
+    raise AssertionError("no land-use table on the sheet")
+
+
+def _vi(value: float) -> str:
+    return f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def test_land_use_inside_the_park_is_printed_as_the_api_says(landuse_site):
+    """The district sheet and the 2025 unit's sheet print, for the park, the hectares of its largest land-use
+    codes and the rest summed: the figures of /api/stats/landuse/{layer}/overlay."""
+    own, layer, gso, unit = landuse_site
+    c = TestClient(create_app(own), base_url="http://testserver")  # no lifespan: sheets drawn in this process
+    api = c.get(f"/api/stats/landuse/{layer}/overlay", params={"feature": PARK}).json()
+    ranked = sorted(api, key=lambda r: -r["hectares"])
+    assert [r["code"] for r in ranked] == ["LUA", "CLN", "NTS", "ONT", "LUK", "RSX"]
+    rest = ranked[4:]
+    expected = [_vi(sum(r["hectares"] for r in api)), *(f"{r['code']} {_vi(r['hectares'])}" for r in ranked[:4]),
+                f"{len(rest)} mã: {_vi(sum(r['hectares'] for r in rest))}"]
+    for url in (f"/print/district/{gso}.pdf", f"/print/commune/{unit}.pdf"):
+        r = c.get(url)
+        assert r.status_code == 200
+        assert _landuse_row(r.content, "KCN Thạnh Lộc") == ["KCN Thạnh Lộc", *expected], url

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from api.print.target import Target
 from layers.store import version
 
-RENDERER = "sheet-1"  # bump when the drawing changes so old files are not served
+RENDERER = "sheet-2"  # bump when the drawing changes so old files are not served
 PARTIAL_AGE = 3600  # seconds: a .part file this old was left by a killed writer
 
 
@@ -35,7 +36,7 @@ class Cached:
 class SheetJob:
     """One sheet to draw: what a worker process needs besides the database."""
 
-    gso: int | None
+    target: Target
     size: str
     lang: str
     fmt: str
@@ -55,16 +56,16 @@ class CacheLimits:
 Renderer = Callable[[str, SheetJob], bytes]  # (cache key, job) -> sheet bytes
 
 
-def cache_key(session: Session, gso: int | None, size: str, lang: str, fmt: str, today: dt.date) -> str:
+def cache_key(session: Session, target: Target, size: str, lang: str, fmt: str, today: dt.date) -> str:
     url = session.get_bind().url.render_as_string(hide_password=True)
-    parts = (RENDERER, url, version.stamp(session, today), gso, size, lang, fmt)
+    parts = (RENDERER, url, version.stamp(session, today), target.name, size, lang, fmt)
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
 
 
 def cached_sheet(
     session: Session,
     cache_dir: Path | None,
-    gso: int | None,
+    target: Target,
     size: str = "A3",
     lang: str = "vi",
     fmt: str = "pdf",
@@ -74,8 +75,8 @@ def cached_sheet(
 ) -> Cached:
     """The sheet from ``cache_dir/print`` when its key matches, else drawn (by ``render_with``, default in
     this thread) and stored there; with ``limits`` the folder is then pruned."""
-    job = SheetJob(gso, size, lang, fmt, today or dt.date.today())
-    key = cache_key(session, gso, size, lang, fmt, job.today)
+    job = SheetJob(target, size, lang, fmt, today or dt.date.today())
+    key = cache_key(session, target, size, lang, fmt, job.today)
     path = cache_dir / "print" / f"{key}.{fmt}" if cache_dir else None
     if path and path.is_file():
         try:
@@ -89,17 +90,25 @@ def cached_sheet(
     else:
         from api.print.sheet import render  # matplotlib: only where sheets are drawn in this process
 
-        content = render(session, gso, size, lang, fmt, job.today)
+        content = render(session, target, size, lang, fmt, job.today)
     if path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Write then rename: a reader never sees half a file, two writers leave one whole file.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        with os.fdopen(fd, "wb") as out:
-            out.write(content)
-        os.replace(tmp, path)
+        write_atomically(path, content)
         if limits:
             prune(path.parent, limits, keep=path)
     return Cached(content, key, False)
+
+
+def write_atomically(path: Path, content: bytes) -> None:
+    """Write then rename: a reader never sees half a file, two writers leave one whole file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        _unlink(tmp)
+        raise
 
 
 def prune(folder: Path, limits: CacheLimits, keep: Path | None = None) -> None:

@@ -8,6 +8,7 @@ neither, so a copy without them is made once per machine and registered ahead of
 
 from __future__ import annotations
 
+import os
 import tempfile
 import threading
 from pathlib import Path
@@ -33,9 +34,11 @@ def trimmed(source: Path, cache: Path) -> Path:
             if tag in font:
                 del font[tag]
         cache.mkdir(parents=True, exist_ok=True)
-        part = target.with_suffix(".part")
+        # A name of its own: worker processes drawing their first sheets at once each write a whole copy.
+        fd, part = tempfile.mkstemp(dir=cache, suffix=".part")
+        os.close(fd)
         font.save(part)
-        part.replace(target)
+        os.replace(part, target)
     return target
 
 

@@ -14,6 +14,7 @@ from matplotlib.patches import Rectangle
 from shapely.geometry import Point
 
 from api.print import symbology as sym
+from api.print.labels import measure
 from api.print.layout import Layout
 from api.print.mapframe import draw_polygon
 from api.print.sheetdata import SheetData
@@ -69,9 +70,40 @@ def bar_length(ground_width: float) -> int:
 
 
 def _distance(lang: str, metres: float) -> str:
-    return (
-        f"{number(lang, metres / 1000, 1 if metres % 1000 else 0)} km" if metres >= 1000 else f"{metres:g} m"
-    )
+    """A scale-bar distance with the digits it needs: 1,25 km is not 1,2 km.
+
+    >>> _distance("vi", 1250), _distance("en", 2500), _distance("vi", 5000), _distance("vi", 250)
+    ('1,25 km', '2.5 km', '5 km', '250 m')
+    """
+    if metres < 1000:
+        return f"{metres:g} m"
+    digits = next(d for d in (0, 1, 2, 3) if round(metres / 1000, d) == metres / 1000)
+    return f"{number(lang, metres / 1000, digits)} km"
+
+
+def _statement(layout: Layout, lang: str) -> str:
+    return t(lang, "scale", n=number(lang, layout.scale))
+
+
+def scale_bar_box(layout: Layout, extent, lang: str) -> tuple[float, float, float, float]:
+    """The scale bar's white panel in mm from the frame's lower-left corner: the bar, its distances and the
+    scale statement above it."""
+    bar_mm = bar_length(extent[2] - extent[0]) / layout.ground_per_mm
+    text_mm = measure(_statement(layout, lang), 7, "bold").width
+    return 3.0, 1.5, 3.0 + max(bar_mm + 9, text_mm + 6), 15.5
+
+
+def north_arrow_box(layout: Layout) -> tuple[float, float, float, float]:
+    """The north arrow's white panel in mm from the frame's lower-left corner."""
+    w, h = layout.frame.w, layout.frame.h
+    return w - 15.0, h - 22.0, w - 5.0, h - 4.0
+
+
+def _panel(ax: Axes, layout: Layout, extent, box) -> None:
+    gpm = layout.ground_per_mm
+    x0, y0 = extent[0] + box[0] * gpm, extent[1] + box[1] * gpm
+    ax.add_patch(Rectangle((x0, y0), (box[2] - box[0]) * gpm, (box[3] - box[1]) * gpm, facecolor="white",
+                           edgecolor="#666666", linewidth=0.4, alpha=0.9, zorder=10))
 
 
 def draw_scale_bar(ax: Axes, layout: Layout, extent, lang: str) -> int:
@@ -80,51 +112,16 @@ def draw_scale_bar(ax: Axes, layout: Layout, extent, lang: str) -> int:
     length = bar_length(extent[2] - extent[0])
     parts = 4 if length % 4 == 0 or length >= 1000 else 2
     x, y, h = extent[0] + 6 * gpm, extent[1] + 6 * gpm, 1.4 * gpm
-    ax.add_patch(
-        Rectangle(
-            (x - 3 * gpm, y - 4.5 * gpm),
-            length + 9 * gpm,
-            14 * gpm,
-            facecolor="white",
-            edgecolor="#666666",
-            linewidth=0.4,
-            alpha=0.9,
-            zorder=10,
-        )
-    )
+    _panel(ax, layout, extent, scale_bar_box(layout, extent, lang))
     seg = length / parts
     for i in range(parts):
-        ax.add_patch(
-            Rectangle(
-                (x + i * seg, y),
-                seg,
-                h,
-                facecolor="black" if i % 2 == 0 else "white",
-                edgecolor="black",
-                linewidth=0.5,
-                zorder=11,
-            )
-        )
+        ax.add_patch(Rectangle((x + i * seg, y), seg, h, facecolor="black" if i % 2 == 0 else "white",
+                               edgecolor="black", linewidth=0.5, zorder=11))
     for value in (0, length / 2, length):
-        ax.text(
-            x + value,
-            y - 0.8 * gpm,
-            _distance(lang, value) if value else "0",
-            fontsize=5.5,
-            ha="center",
-            va="top",
-            zorder=11,
-        )
-    ax.text(
-        x,
-        y + h + 1.2 * gpm,
-        t(lang, "scale", n=number(lang, layout.scale)),
-        fontsize=7,
-        fontweight="bold",
-        ha="left",
-        va="bottom",
-        zorder=11,
-    )
+        ax.text(x + value, y - 0.8 * gpm, _distance(lang, value) if value else "0", fontsize=5.5, ha="center",
+                va="top", zorder=11)
+    ax.text(x, y + h + 1.2 * gpm, _statement(layout, lang), fontsize=7, fontweight="bold", ha="left",
+            va="bottom", zorder=11)
     return length
 
 
@@ -140,35 +137,11 @@ def draw_north_arrow(ax: Axes, layout: Layout, extent, lang: str) -> None:
     bx, by = extent[2] - 10 * gpm, extent[3] - 20 * gpm
     a = math.radians(true_north_angle((extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2))
     tip = (bx + 11 * gpm * math.sin(a), by + 11 * gpm * math.cos(a))
-    ax.add_patch(
-        Rectangle(
-            (bx - 5 * gpm, by - 2 * gpm),
-            10 * gpm,
-            18 * gpm,
-            facecolor="white",
-            edgecolor="#666666",
-            linewidth=0.4,
-            alpha=0.9,
-            zorder=10,
-        )
-    )
-    ax.annotate(
-        "",
-        xy=tip,
-        xytext=(bx, by),
-        zorder=11,
-        arrowprops={"arrowstyle": "-|>,head_length=0.8,head_width=0.35", "color": "black", "lw": 1.2},
-    )
-    ax.text(
-        tip[0],
-        tip[1] + 0.8 * gpm,
-        t(lang, "north"),
-        fontsize=8,
-        fontweight="bold",
-        ha="center",
-        va="bottom",
-        zorder=11,
-    )
+    _panel(ax, layout, extent, north_arrow_box(layout))
+    ax.annotate("", xy=tip, xytext=(bx, by), zorder=11,
+                arrowprops={"arrowstyle": "-|>,head_length=0.8,head_width=0.35", "color": "black", "lw": 1.2})
+    ax.text(tip[0], tip[1] + 0.8 * gpm, t(lang, "north"), fontsize=8, fontweight="bold", ha="center",
+            va="bottom", zorder=11)
 
 
 def draw_inset(fig: Figure, layout: Layout, data: SheetData, extent, lang: str) -> Axes:
@@ -186,16 +159,11 @@ def draw_inset(fig: Figure, layout: Layout, data: SheetData, extent, lang: str) 
         draw_polygon(
             ax, d.geom.simplify(tol), facecolor=colour, edgecolor=pal["district_edge"], linewidth=0.3
         )
-    ax.add_patch(
-        Rectangle(
-            (extent[0], extent[1]),
-            extent[2] - extent[0],
-            extent[3] - extent[1],
-            facecolor="none",
-            edgecolor="#d7301f" if data.gso is None else "black",
-            linewidth=0.8,
-        )
-    )
+    if data.unit is not None:  # a 2025 unit: red over the former districts it lies in
+        draw_polygon(ax, data.subject_geom.simplify(tol), facecolor="#d7301f", edgecolor="#d7301f", linewidth=0.3)
+    province = data.target.kind == "province"
+    ax.add_patch(Rectangle((extent[0], extent[1]), extent[2] - extent[0], extent[3] - extent[1], facecolor="none",
+                           edgecolor="#d7301f" if province else "black", linewidth=0.8))
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal", adjustable="box", anchor="N")

@@ -8,12 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import shapely
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
 
 from api.print import symbology as sym
 from api.print.places import towns_m
@@ -68,6 +70,8 @@ class Label:
     centred: bool = False  # area names sit on the anchor; point names beside it
     gap: float = 1.2  # mm from the anchor to a beside-placed label: clears the symbol
     style: dict = field(default_factory=dict)
+    callout: bool = False  # a plan feature's name: moved out with a leader, or numbered, rather than dropped
+    alternatives: tuple[tuple[float, float], ...] = ()  # other anchors inside an area (EPSG:9207), nearest first
 
 
 @dataclass
@@ -92,16 +96,23 @@ class Frame:
 
 
 def draw_base(frame: Frame, data: SheetData) -> None:
-    """Sea, neighbouring provinces greyed, the other districts, the subject, raw-material hatching."""
+    """Sea, neighbouring provinces greyed, the other districts (or 2025 units), the subject, raw-material
+    hatching; on a 2025 unit's sheet the former districts faintly on top, for orientation."""
     frame.ax.set_facecolor(sym.PALETTE["sea"])
     tol = frame.ground_per_mm * 0.1  # 0.1 mm on paper: finer detail is invisible
     _draw_neighbours(frame, data, tol)
-    _draw_districts(frame, data, tol)
+    if data.unit is not None:
+        _draw_units(frame, data, tol)
+    else:
+        _draw_districts(frame, data, tol)
     pal, lang = sym.PALETTE, frame.lang
     outline = {"facecolor": "none", "edgecolor": pal["subject_edge"], "linewidth": 1.8}
     draw_polygon(frame.ax, data.subject_geom.simplify(tol), **outline)
-    key = t(lang, "subject") if data.subject else t(lang, "subject_province")
+    kind = data.target.kind
+    key = t(lang, {"district": "subject", "commune": "subject_commune", "province": "subject_province"}[kind])
     frame.legend[key] = Patch(**(outline | {"facecolor": pal["subject_fill"]}))
+    if data.unit is not None:
+        _draw_former_districts(frame, data, tol)
 
 
 def _draw_neighbours(frame: Frame, data: SheetData, tol: float) -> None:
@@ -138,12 +149,71 @@ def _draw_districts(frame: Frame, data: SheetData, tol: float) -> None:
         )
 
 
+def _draw_units(frame: Frame, data: SheetData, tol: float) -> None:
+    """The 2025 units in the frame; the subject's neighbours tinted and named smaller; raw-material hatching
+    on the part of the subject that lies in a raw-material former district."""
+    pal, window, lang, subject = sym.PALETTE, frame.window, frame.lang, data.unit.area
+    for code, u in data.unit.units.items():
+        geom = u.area.geom
+        if not geom.intersects(window):
+            continue
+        mine = code == subject.code
+        style = {"facecolor": pal["subject_fill"] if mine else pal["district_fill"],
+                 "edgecolor": pal["commune_edge"], "linewidth": 0.6}
+        draw_polygon(frame.ax, geom.simplify(tol), **style)
+        if not mine:
+            frame.legend[t(lang, "other_commune")] = Patch(**style)
+        name = u.area.short.upper() if mine else u.area.short
+        frame.labels.append(_area_label(name, geom, window, 11 if mine else 7.5, 10 if mine else 40,
+                                        color="#555555"))
+    shape = subject.geom.simplify(tol)
+    raw = [d.geom.simplify(tol) for d in data.base.districts.values() if d.raw_material and d.geom.intersects(shape)]
+    if raw:
+        hatch = {"facecolor": "none", "edgecolor": pal["raw_hatch"], "hatch": "||", "linewidth": 0}
+        draw_polygon(frame.ax, shape.intersection(unary_union(raw)), **hatch)
+        frame.legend[t(lang, "raw_material")] = Patch(**hatch)
+
+
+FORMER = {"facecolor": "none", "edgecolor": "#7d8a96", "linewidth": 1.0, "linestyle": (0, (6, 3)), "alpha": 0.7}
+
+
+def _draw_former_districts(frame: Frame, data: SheetData, tol: float) -> None:
+    """The former districts, dashed and light over the 2025 units, named "… (cũ)", for orientation."""
+    window, lang = frame.window, frame.lang
+    for d in data.base.districts.values():
+        if d.geom.intersects(window):
+            draw_polygon(frame.ax, d.geom.simplify(tol), **FORMER)
+            name = t(lang, "former_unit", name=d.short)
+            frame.labels.append(_area_label(name, d.geom, window, 7, 45, color="#7d8a96"))
+            frame.legend[t(lang, "former_faint")] = Patch(**FORMER)
+
+
+def interior_points(geom: BaseGeometry, anchor, most: int = 12) -> tuple[tuple[float, float], ...]:
+    """Points of a grid over ``geom`` that lie inside it, nearest ``anchor`` first: where else its name fits
+    (the grid is refined until it hits a scatter of small islands)."""
+    x0, y0, x1, y1 = geom.bounds
+    for steps in (6, 16, 40):
+        xs, ys = np.meshgrid(np.linspace(x0, x1, steps + 2)[1:-1], np.linspace(y0, y1, steps + 2)[1:-1])
+        xs, ys = xs.ravel(), ys.ravel()
+        keep = shapely.contains_xy(geom, xs, ys)
+        if keep.sum() >= 4:
+            break
+    pts = sorted(zip(xs[keep], ys[keep]), key=lambda p: (p[0] - anchor.x) ** 2 + (p[1] - anchor.y) ** 2)
+    return tuple((float(x), float(y)) for x, y in pts[:most])
+
+
+def along(line: BaseGeometry) -> tuple[tuple[float, float], ...]:
+    """Points along a line other than its middle, nearest the middle first: where else its name may point."""
+    return tuple((p.x, p.y) for p in (line.interpolate(f, normalized=True) for f in (0.4, 0.6, 0.3, 0.7, 0.2, 0.8)))
+
+
 def _area_label(
     text: str, geom: BaseGeometry, window: BaseGeometry, size: float, priority: int, **style
 ) -> Label:
     inside = geom.intersection(window)
-    p = (inside if not inside.is_empty else geom).representative_point()
-    return Label(text, p.x, p.y, size, priority, centred=True, style=style)
+    area = inside if not inside.is_empty else geom
+    p = area.representative_point()
+    return Label(text, p.x, p.y, size, priority, centred=True, style=style, alternatives=interior_points(area, p))
 
 
 def draw_features(frame: Frame, data: SheetData) -> None:
@@ -203,15 +273,21 @@ def _draw_feature(frame: Frame, f, state: str) -> float:
 
 
 def _feature_label(f, window: BaseGeometry, lang: str) -> Label:
+    """Lines named at their middle, polygons inside, points beside; with other anchors to fall back on."""
     inside = f.geom.intersection(window)
     geom = inside if not inside.is_empty else f.geom
+    polygonal = polygon_path(geom) is not None
     if geom.geom_type in ("LineString", "MultiLineString"):
         line = max(_lines(geom), key=lambda g: g.length)
-        p = line.interpolate(0.5, normalized=True)
+        p, alternatives = line.interpolate(0.5, normalized=True), along(line)
+    elif polygonal:
+        p = geom.representative_point()
+        alternatives = interior_points(geom, p)
     else:
-        p = geom.representative_point() if polygon_path(geom) is not None else geom.centroid
-    area_like = polygon_path(geom) is not None and geom.area > 4e7  # big zones: name on the area
-    return Label(f.label(lang), p.x, p.y, 6.5, 20, centred=area_like, style={"color": "#222222"})
+        p, alternatives = geom.centroid, ()
+    area_like = polygonal and geom.area > 4e7  # big zones: name on the area
+    return Label(f.label(lang), p.x, p.y, 6.5, 20, centred=area_like, style={"color": "#222222"}, callout=True,
+                 alternatives=alternatives)
 
 
 def draw_towns(frame: Frame) -> None:

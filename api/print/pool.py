@@ -51,7 +51,7 @@ def _draw(job: SheetJob) -> bytes:
     from api.print.sheet import render
 
     with Session(_worker_engine) as session:
-        return render(session, job.gso, job.size, job.lang, job.fmt, job.today)
+        return render(session, job.target, job.size, job.lang, job.fmt, job.today)
 
 
 class RenderPool:

@@ -1,6 +1,6 @@
 """One map sheet: page 1 the map with its furniture, then the statistics and tasks pages.
 
->>> pdf = render(session, 907, size="A3", lang="vi")   # doctest: +SKIP
+>>> pdf = render(session, Target.district(907), size="A3", lang="vi")   # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session
 from api.print import fonts, furniture, labels, mapframe
 from api.print import layout as lay
 from api.print.sheetdata import SheetData, sheet_data
-from api.print.strings import LANGS, number, t, unit_name
+from api.print.strings import LANGS, commune_name, number, t, unit_name
 from api.print.tables import stats_pages
+from api.print.target import Target
+from api.print.unit_tables import unit_pages
 
 # TrueType (42) embeds the font so Vietnamese text stays selectable and searchable in the PDF.
 RC = {"pdf.fonttype": 42, "font.family": "DejaVu Sans", "hatch.linewidth": 0.4, "axes.linewidth": 0.8}
@@ -42,6 +44,8 @@ class Sheet:
 
 def _unit(data: SheetData, lang: str) -> str:
     s = data.subject
+    if data.unit is not None:
+        return commune_name(lang, s.short, s.type)
     return (
         unit_name(lang, s.name, s.short, s.type)
         if s
@@ -81,12 +85,21 @@ def _title_block(fig: Figure, layout: lay.Layout, data: SheetData, lang: str) ->
     return title
 
 
-def _legend(fig: Figure, layout: lay.Layout, frame: mapframe.Frame, lang: str) -> None:
+def _callout_entries(callouts: list[tuple[int, mapframe.Label]]) -> dict[str, object]:
+    """The names numbered on the map, each with its number as the legend's symbol."""
+    from matplotlib.lines import Line2D
+
+    return {name: Line2D([], [], marker=f"${n}$", markersize=5 + 2 * len(str(n)), color="#000000",
+                         linestyle="none") for n, label in callouts for name in label.text.split("\n")}
+
+
+def _legend(fig: Figure, layout: lay.Layout, frame: mapframe.Frame, lang: str,
+            callouts: list[tuple[int, mapframe.Label]]) -> None:
     """Every entry drawn, in one column or two; the font shrinks (down to 5 pt) to keep entries on the page."""
     r = layout.legend
     ax = fig.add_axes(r.fraction(layout.page))
     ax.set_axis_off()
-    entries = frame.legend | frame.states
+    entries = frame.legend | frame.states | _callout_entries(callouts)
     size = 6.5 if layout.size == "A4" else 7.8
     title = size * 1.2
     longest = max(map(len, entries), default=1)
@@ -124,7 +137,7 @@ def _notes(fig: Figure, layout: lay.Layout, data: SheetData, lang: str, today: d
         t(lang, "scale", n=number(lang, layout.scale)) + f" ({layout.size})",
         t(lang, "crs"),
         t(lang, "scalebar_note"),
-        t(lang, "former"),
+        t(lang, "commune_note" if data.unit is not None else "former"),
         t(
             lang,
             "data_date",
@@ -153,13 +166,14 @@ def map_page(data: SheetData, size: str, lang: str, today: dt.date) -> Sheet:
     mapframe.draw_base(frame, data)
     mapframe.draw_features(frame, data)
     mapframe.draw_towns(frame)
-    labels.place_labels(frame, (layout.frame.w, layout.frame.h))
+    frame.obstacles += [furniture.scale_bar_box(layout, extent, lang), furniture.north_arrow_box(layout)]
+    callouts = labels.place_labels(frame, (layout.frame.w, layout.frame.h))
     furniture.draw_grid(ax, extent, lang)
     furniture.draw_scale_bar(ax, layout, extent, lang)
     furniture.draw_north_arrow(ax, layout, extent, lang)
     furniture.draw_inset(fig, layout, data, extent, lang)
     title = _title_block(fig, layout, data, lang)
-    _legend(fig, layout, frame, lang)
+    _legend(fig, layout, frame, lang, callouts)
     _notes(fig, layout, data, lang, today)
     return Sheet([fig], layout, extent, title)
 
@@ -171,8 +185,9 @@ def build(data: SheetData, size: str, lang: str, today: dt.date | None = None) -
         raise SheetError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
     today = today or dt.date.today()
     sheet = map_page(data, size, lang, today)
+    pages = unit_pages if data.unit is not None else stats_pages
     return Sheet(
-        sheet.figures + stats_pages(data, size, lang, _unit(data, lang)),
+        sheet.figures + pages(data, size, lang, _unit(data, lang)),
         sheet.layout,
         sheet.extent,
         sheet.title,
@@ -210,16 +225,16 @@ def to_bytes(sheet: Sheet, fmt: str = "pdf", dpi: int = 150) -> bytes:
 
 def render(
     session: Session,
-    gso: int | None,
+    target: Target,
     size: str = "A3",
     lang: str = "vi",
     fmt: str = "pdf",
     today: dt.date | None = None,
 ) -> bytes:
-    """The sheet of former district ``gso`` (None: the province) as PDF or PNG bytes."""
+    """The sheet of ``target`` (the province, a former district, a 2025 unit) as PDF or PNG bytes."""
     with _RENDER:
         fonts.register()
-        data = sheet_data(session, gso, today)
+        data = sheet_data(session, target, today)
         with matplotlib.rc_context(RC):
             sheet = build(data, size, lang, today)
         return to_bytes(sheet, fmt)

@@ -1,18 +1,21 @@
 """What a sheet shows, read through the providers once per data version and projected to EPSG:9207 (metres,
-the sheet's CRS). A district's tasks are its ``tasks_linked`` (``layers.progress``): the sheet's table and its
-summary count the same tasks as the statistics API, the OGC item and the map panel.
+the sheet's CRS). A district's tasks are its ``tasks_linked`` (``layers.progress``), a 2025 unit's those of
+``layers.stats_2025.commune_tasks``: the sheet's table and its summary count the same tasks as the statistics
+API, the OGC item and the map panel.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from geoalchemy2.shape import to_shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.print.target import Target
 from geo.crs import STORAGE_SRID, VN2000_TM3
 from geo.transform import reproject
 from layers import progress, stats
@@ -21,6 +24,10 @@ from layers.plan import FEATURE_LAYERS
 from layers.store import version
 from layers.store.catalog import plan_layer, provider
 from layers.store.version import VersionedCache
+
+if TYPE_CHECKING:
+    from api.print.landuse import LandUseTable
+    from api.print.units import Unit
 
 
 @dataclass(frozen=True)
@@ -87,13 +94,22 @@ class Base:
 @dataclass
 class SheetData:
     base: Base
-    gso: int | None  # None: the province sheet
+    target: Target
     tasks: list[TaskRow] = field(default_factory=list)
     feature_states: dict[str, str] = field(default_factory=dict)  # feature id -> progress state (symbology)
-    summary: dict = field(default_factory=dict)  # layers.stats district_summary / province_summary
+    summary: dict = field(default_factory=dict)  # layers.stats district/province summary, or a 2025 unit's row
+    unit: Unit | None = None  # commune sheets: the 2025 unit, its neighbours and the plan features on it
+    landuse: list[LandUseTable] = field(default_factory=list)  # one per imported land-use layer
+
+    @property
+    def gso(self) -> int | None:
+        """The former district of a district sheet (None on the province and commune sheets)."""
+        return self.target.code if self.target.kind == "district" else None  # type: ignore[return-value]
 
     @property
     def subject(self) -> Area | None:
+        if self.unit is not None:
+            return self.unit.area
         return self.base.districts[self.gso] if self.gso is not None else None
 
     @property
@@ -146,9 +162,8 @@ def base_data(session: Session) -> Base:
     return _BASES.get(session, _read_base)
 
 
-def linked_tasks(session: Session, gso: int | None, today: dt.date | None = None) -> list[TaskRow]:
-    """A district's linked tasks (direct or through its features); every task for the province."""
-    wanted = set(progress.district_tasks(session, gso, today).linked) if gso is not None else None
+def task_rows(session: Session, wanted: set[str] | None, today: dt.date | None = None) -> list[TaskRow]:
+    """The tasks ``wanted`` (every task for None), the 2022 plan's first."""
     rows = []
     records = provider("tasks").records(session, today=today)
     for tid, p, _ in sorted(records, key=lambda r: (-int(r[1]["plan"]), r[0])):  # the 2022 plan (001) first
@@ -160,9 +175,29 @@ def linked_tasks(session: Session, gso: int | None, today: dt.date | None = None
     return rows
 
 
-def sheet_data(session: Session, gso: int | None, today: dt.date | None = None) -> SheetData:
+def linked_tasks(session: Session, gso: int | None, today: dt.date | None = None) -> list[TaskRow]:
+    """A district's linked tasks (direct or through its features); every task for the province."""
+    wanted = set(progress.district_tasks(session, gso, today).linked) if gso is not None else None
+    return task_rows(session, wanted, today)
+
+
+def sheet_data(session: Session, target: Target, today: dt.date | None = None) -> SheetData:
+    """Everything the sheet of ``target`` prints; KeyError for a district or unit that does not exist."""
+    from api.print import landuse, units
+
     states = {fid: roll.state for fid, roll in progress.feature_progress(session, today).items()}
-    summary = (
-        stats.district_summary(session, gso, today) if gso is not None else stats.province_summary(session)
-    )
-    return SheetData(base_data(session), gso, linked_tasks(session, gso, today), states, summary)
+    base = base_data(session)
+    if target.kind == "commune":
+        unit = units.unit_data(session, base, str(target.code))
+        tasks = task_rows(session, set(units.tasks_of(session, unit.area.code, today)), today)
+        data = SheetData(base, target, tasks, states, units.summary_of(session, unit.area.code, today), unit)
+    elif target.kind == "district":
+        gso = int(target.code)  # type: ignore[arg-type]
+        if gso not in base.districts:
+            raise KeyError(gso)
+        data = SheetData(base, target, linked_tasks(session, gso, today), states,
+                         stats.district_summary(session, gso, today))
+    else:
+        data = SheetData(base, target, linked_tasks(session, None, today), states, stats.province_summary(session))
+    data.landuse = landuse.tables(session, data)
+    return data

@@ -6,7 +6,7 @@ from __future__ import annotations
 from web.i18n import LANGUAGES as LANGS
 from web.i18n import t as catalogue_text
 
-__all__ = ["LANGS", "number", "t", "unit_name"]
+__all__ = ["LANGS", "commune_name", "number", "t", "unit_name"]
 
 
 def t(lang: str, key: str, **values) -> str:
@@ -19,6 +19,11 @@ def unit_name(lang: str, name: str, short: str, type_: str) -> str:
     if lang == "vi":
         return f"{type_.lower()} {short}" if name.startswith(type_) else name
     return t(lang, "former_unit", name=district_name(lang, short, type_))
+
+
+def commune_name(lang: str, name: str, type_: str) -> str:
+    """A 2025 unit's name in ``lang``: "xã Định Hòa" (vi), "Định Hòa commune" (en)."""
+    return t(lang, "commune_unit", name=name, type=catalogue_text(lang, f"unit_type.{type_}"))
 
 
 def district_name(lang: str, short: str, type_: str) -> str:
