@@ -108,7 +108,7 @@ def communes(request: Request, session: Db, v: str | None = VERSION) -> Response
 @router.get("/api/map/imported", summary="Imported layers the map draws from their vector tiles: title, fields, "
             "the zoom from which they are drawn, land-use codes present; and the tiles' feature cap",
             responses=JSON_200)
-def imported(request: Request, v: str | None = VERSION, session: Session = Depends(get_session)) -> Response:
+def imported(request: Request, session: Db, v: str | None = VERSION) -> Response:
     # a tile holding feature_cap features may have left some out (X-Tile-Features-Dropped): the page says so
     return _versioned(request, session, v, lambda: {"feature_cap": vector_tiles.FEATURE_CAP,
                                                     "layers": maplayers.imported_overlays(session)})
