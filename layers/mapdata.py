@@ -18,10 +18,12 @@ from layers.admin2025.index import admin_index
 from layers.admin2025.lookup import communes_of_district, plan_feature_communes
 from layers.admin2025.models import Commune2025
 from layers.maplayers import focus_bbox
-from layers.maptasks import source_refs, task_communes
+from layers.maptasks import source_refs
 from layers.models import Agency, District, Feature, Target, Task
 from layers.progress import TaskState, task_states
+from layers.stats_2025 import commune_tasks
 from layers.store.plan_layers import mapped_areas
+
 
 def _task_row(t: Task, state: TaskState) -> dict:
     return {
@@ -153,7 +155,8 @@ def commune_detail(session: Session, code: str, today: dt.date | None = None) ->
     if unit is None:
         return None
     states = task_states(session, today)
-    task_ids = [tid for tid, codes in task_communes(session).items() if code in codes]
+    counted = commune_tasks(session, code, today)  # the statistics' tasks of the unit: one count everywhere
+    task_ids = list(counted.linked)
     found = plan_feature_communes(session)
     in_unit = [fid for fid, units in found.items() if any(c.commune.code == code for c in units.communes)]
     features = session.scalars(select(Feature).where(Feature.id.in_(in_unit)).order_by(Feature.layer, Feature.name))
@@ -166,7 +169,7 @@ def commune_detail(session: Session, code: str, today: dt.date | None = None) ->
         "features": [{"id": f.id, "layer": f.layer, "name": f.name, "name_en": f.name_en,
                       "candidate": found[f.id].candidates} for f in features],
         "tasks": _tasks(session, task_ids, states),
-        "progress": progress.rollup(task_ids, states).as_dict(),
+        "progress": counted.progress.as_dict(),
     }
 
 

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from layers import progress
 from layers.admin2025.index import admin_index
-from layers.admin2025.lookup import communes_of_district, plan_feature_communes
 from layers.models import Agency, District, ProgressReport, Task
 from layers.plan import parse_source
+from layers.stats_2025 import task_units
 from layers.store.version import VersionedCache
 
 _BROWSER = VersionedCache("webmap_tasks", per_day=True)
@@ -60,24 +60,6 @@ def _linked_districts(session: Session, today: dt.date) -> dict[str, list[int]]:
     return out
 
 
-def task_communes(session: Session) -> dict[str, list[str]]:
-    """Task id -> codes of the 2025 units it falls on: its features' units and those formed from the former
-    districts its item names."""
-    index = admin_index(session)
-    features = plan_feature_communes(session)
-    links = progress.links(session)
-    by_task: dict[str, set[str]] = defaultdict(set)
-    for fid, tids in links.feature_tasks.items():
-        found = features.get(fid)
-        for tid in tids:
-            by_task[tid].update(c.commune.code for c in (found.communes if found else []))
-    for code, tids in links.district_direct.items():
-        units = [u.commune.code for u in communes_of_district(index, code).communes] if code in index.districts else []
-        for tid in tids:
-            by_task[tid].update(units)
-    return {tid: sorted(codes) for tid, codes in by_task.items()}
-
-
 def task_browser(session: Session, today: dt.date | None = None) -> dict:
     """Every task, and the names its ids refer to; computed once per data version and day."""
     today = today or dt.date.today()
@@ -87,7 +69,7 @@ def task_browser(session: Session, today: dt.date | None = None) -> dict:
 def _read(session: Session, today: dt.date) -> dict:
     states = progress.task_states(session, today)
     districts = _linked_districts(session, today)
-    communes = task_communes(session)
+    communes = task_units(session)
     reports = latest_reports(session)
     tasks = session.scalars(select(Task).order_by(Task.plan, Task.section, Task.item, Task.bullet, Task.id))
     rows = [_task(t, states[t.id], districts.get(t.id, []), communes.get(t.id, []), reports.get(t.id))

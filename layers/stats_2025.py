@@ -39,18 +39,44 @@ class CommuneTasks:
                 "tasks_linked": len(self.linked)}
 
 
+def district_units(session: Session) -> dict[int, set[str]]:
+    """Former district -> the 2025 units formed from its communes (Resolution 1654)."""
+    out: dict[int, set[str]] = defaultdict(set)
+    for c in admin_index(session).crosswalk:
+        if c.formed_from_district and c.commune:
+            out[c.district].add(c.commune)
+    return out
+
+
+def feature_units(session: Session) -> dict[str, set[str]]:
+    """Plan feature -> the 2025 units its geometry lies in (features placed at their district: none)."""
+    return {fid: {c.commune.code for c in found.communes}
+            for fid, found in plan_feature_communes(session).items() if found.basis == "geometry"}
+
+
 def commune_tasks(session: Session, code: str, today: dt.date | None = None) -> CommuneTasks:
     """The tasks of one 2025 unit (empty for a code without any)."""
-    index = admin_index(session)
     lk = progress.links(session)
-    formed_from = {c.district for c in index.crosswalk if c.commune == code and c.formed_from_district}
+    formed_from = [d for d, units in district_units(session).items() if code in units]
     via_district = sorted({t for d in formed_from for t in lk.district_direct.get(d, ())})
-    inside = [fid for fid, found in plan_feature_communes(session).items()
-              if found.basis == "geometry" and code in {c.commune.code for c in found.communes}]
+    inside = [fid for fid, units in feature_units(session).items() if code in units]
     via_features = sorted({t for fid in inside for t in lk.feature_tasks.get(fid, ())})
     linked = sorted(set(via_district) | set(via_features))
     return CommuneTasks(tuple(via_district), tuple(via_features), tuple(linked),
                         progress.rollup(linked, progress.task_states(session, today)))
+
+
+def task_units(session: Session) -> dict[str, list[str]]:
+    """Task id -> the 2025 units it falls on, by the rule of ``commune_tasks`` (the task browser's filter)."""
+    lk = progress.links(session)
+    by_task: dict[str, set[str]] = defaultdict(set)
+    for district, units in district_units(session).items():
+        for tid in lk.district_direct.get(district, ()):
+            by_task[tid] |= units
+    for fid, units in feature_units(session).items():
+        for tid in lk.feature_tasks.get(fid, ()):
+            by_task[tid] |= units
+    return {tid: sorted(codes) for tid, codes in by_task.items()}
 
 
 _PIECES = VersionedCache("commune_pieces")

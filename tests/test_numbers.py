@@ -60,3 +60,17 @@ def test_the_printed_sheet_says_the_same(client, expected, code):
     assert tuple(map(int, counts.groups())) == (want["tasks_direct"], want["tasks_via_features"],
                                                 want["tasks_linked"])
     assert f"Linked tasks ({want['tasks_linked']})" in words
+
+
+def test_a_2025_unit_has_one_set_of_tasks_in_the_statistics_the_panel_and_the_task_browser(client):
+    """For every unit: the statistics API's linked tasks, the map's unit panel and the task browser's filter by
+    that unit list the same tasks (a feature placed only at its district counts on none of its candidates)."""
+    browser = client.get("/api/map/tasks").json()["tasks"]
+    units = client.get("/api/stats/communes").json()
+    assert len(units) > 40 and sum(u["tasks"]["tasks_linked"] for u in units) > 0
+    for unit in units:
+        code = unit["code"]
+        panel = client.get(f"/api/map/communes/{code}").json()
+        listed = {t["id"] for t in panel["tasks"]}
+        assert len(listed) == unit["tasks"]["tasks_linked"] == panel["progress"]["tasks"], code
+        assert listed == {t["id"] for t in browser if code in t["communes"]}, code
