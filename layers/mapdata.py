@@ -19,7 +19,7 @@ from layers.admin2025.lookup import communes_of_district, plan_feature_communes
 from layers.admin2025.models import Commune2025
 from layers.maplayers import focus_bbox
 from layers.maptasks import source_refs
-from layers.models import Agency, District, Feature, Target, Task
+from layers.models import Agency, District, Feature, Task
 from layers.progress import TaskState, task_states
 from layers.stats_2025 import commune_tasks
 from layers.store.plan_layers import mapped_areas
@@ -208,31 +208,8 @@ def map_stats(session: Session, today: dt.date | None = None) -> dict:
             k: {lk: round(lv, 1) for lk, lv in v.items()} for k, v in by_district.items()
         },
         "occupancy": occupancy,
-        "targets": _occupancy_targets(session),
         "agencies": _agency_progress(session, today),
     }
-
-
-def _occupancy_targets(session: Session) -> list[dict]:
-    """The 2030 targets that speak of occupancy (lấp đầy) or industrial land."""
-    rows = session.scalars(select(Target).order_by(Target.id)).all()
-    words = ("lấp đầy", "occupancy", "khu công nghiệp", "cụm công nghiệp", "industrial")
-    return [
-        {
-            "id": t.id,
-            "name": t.name,
-            "name_en": t.name_en,
-            "unit": t.unit,
-            "comparator": t.comparator,
-            "value": t.value,
-            "value_min": t.value_min,
-            "value_max": t.value_max,
-            "year": t.year,
-            "source": t.source,
-        }
-        for t in rows
-        if any(w in f"{t.name} {t.name_en or ''}".lower() for w in words)
-    ]
 
 
 def _agency_progress(session: Session, today: dt.date | None) -> list[dict]:

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import yaml
 
-from layers.settings import REPO_ROOT
+from layers.settings import get_settings
 
-CODES_FILE = REPO_ROOT / "data" / "landuse_codes.yaml"
+CODES_FILE = "landuse_codes.yaml"  # in the data directory (PLANMAP_DATA_DIR), beside the plan
 DETECT_SHARE = 0.8  # a field is the land-use field when this share of its non-empty values are known codes
 
 
@@ -35,9 +35,13 @@ class LandUseCode:
     colour_verified: bool
 
 
+def codes(path: Path | None = None) -> dict[str, LandUseCode]:
+    """Every code of the file (default: the data directory's), by code."""
+    return _read_codes(path or get_settings().data_dir / CODES_FILE)
+
+
 @lru_cache(maxsize=4)
-def codes(path: Path = CODES_FILE) -> dict[str, LandUseCode]:
-    """Every code of the file, by code."""
+def _read_codes(path: Path) -> dict[str, LandUseCode]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     out = {}
     for code, row in data["codes"].items():
