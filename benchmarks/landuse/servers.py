@@ -104,10 +104,10 @@ def pygeoapi_config(database_url: str, tables: list[str], port: int) -> dict:
     host, _, db_port = hostport.partition(":")
     data = {"host": host, "port": int(db_port or 5432), "dbname": dbname, "user": user or "postgres",
             "password": "", "search_path": ["public"]}
-    id_fields = {"districts": "gso_code"}
+    id_fields = primary_keys(database_url, tables)
 
     def resource(table: str) -> dict:
-        source = {"data": data, "id_field": id_fields.get(table, "id"), "table": table, "geom_field": "geom"}
+        source = {"data": data, "id_field": id_fields[table], "table": table, "geom_field": "geom"}
         feature = {"type": "feature", "name": "PostgreSQL", **source}
         tiles = {"type": "tile", "name": "MVT-postgresql", **source,
                  # no "schemes" list: pygeoapi 0.24 passes list options on to the database driver and fails
@@ -137,6 +137,16 @@ def pygeoapi_config(database_url: str, tables: list[str], port: int) -> dict:
         },
         "resources": {t: resource(t) for t in tables},
     }
+
+
+def primary_keys(database_url: str, tables: list[str]) -> dict[str, str]:
+    """Each table's primary-key column, whichever tool made it (``planmap import`` names it ``fid``)."""
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        return {t: conn.execute("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+                                "AND a.attnum = i.indkey[0] WHERE i.indrelid = %s::regclass AND i.indisprimary",
+                                (t,)).fetchone()[0] for t in tables}
 
 
 def make(name: str, database_url: str, tables: list[str], say) -> Server:
