@@ -16,8 +16,9 @@ Survey and Mapping) is pinned: PROJ's default here picks EPSG:5194, an academic 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
 import warnings
+from dataclasses import dataclass
 from functools import lru_cache
 
 from pyproj import CRS, Transformer
@@ -93,12 +94,25 @@ def is_vn2000(code: int) -> bool:
     return CRS.from_epsg(code).geodetic_crs.name == "VN-2000"
 
 
-@lru_cache(maxsize=None)
+_THREAD = threading.local()
+
+
 def transformer(src: int, dst: int) -> Transformer:
     """A transformer from ``src`` to ``dst`` (EPSG codes), always x=easting/longitude first.
 
-    Any path that crosses VN-2000 and WGS 84 uses the official EPSG:6960 operation.
+    Any path that crosses VN-2000 and WGS 84 uses the official EPSG:6960 operation. One per thread: the
+    transformers a ``TransformerGroup`` lists are not thread-safe (pyproj's ``TransformerUnsafe``), and two
+    requests transforming with the same one at once crashed a server worker.
     """
+    made = getattr(_THREAD, "transformers", None)
+    if made is None:
+        made = _THREAD.transformers = {}
+    if (src, dst) not in made:
+        made[(src, dst)] = _make_transformer(src, dst)
+    return made[(src, dst)]
+
+
+def _make_transformer(src: int, dst: int) -> Transformer:
     if is_vn2000(src) != is_vn2000(dst):  # the path crosses the VN-2000 datum
         group = TransformerGroup(CRS.from_epsg(src), CRS.from_epsg(dst), always_xy=True)
         for candidate in group.transformers:

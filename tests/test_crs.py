@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from pyproj import Transformer
 from shapely.geometry import Point, box
@@ -10,6 +13,8 @@ from geo import crs
 from geo.area import geodesic_hectares, hectares
 from geo.geometry import footprint, invalid_reason
 from geo.transform import bbox_to_storage, reproject, to_output
+from layers.settings import REPO_ROOT
+from tests.reference import epsg_6960_transformer
 
 
 def test_control_point_uses_official_epsg_6960():
@@ -87,3 +92,35 @@ def test_swapped_coordinates_are_caught():
     assert invalid_reason(Point(10.0, 105.0)) is not None
     bowtie = box(0, 0, 1, 1).exterior  # not a polygon problem: lines are fine
     assert invalid_reason(bowtie) is not None  # but outside Viet Nam
+
+
+CONCURRENT = """
+import sys, threading
+import numpy as np
+from geo.crs import transformer
+lon, lat = np.linspace(104.0, 105.5, 20000), np.linspace(9.5, 10.5, 20000)
+wrong = []
+def work():
+    for _ in range(30):  # requests of a worker's thread pool transforming at the same time
+        x, y = transformer(4326, 9207).transform(lon, lat)
+        wrong.append(not (np.isfinite(x).all() and np.isfinite(y).all()))
+threads = [threading.Thread(target=work) for _ in range(8)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+x, y = transformer(4326, 9207).transform(lon, lat)
+print(sum(wrong), repr(float(x[0])), repr(float(y[-1])))
+"""
+
+
+def test_transformers_are_safe_in_concurrent_threads():
+    """A server worker answers requests in a thread pool; the official EPSG:6960 transformer (from PROJ's
+    TransformerGroup, not thread-safe) shared by those threads crashed the worker (SIGSEGV) under concurrent
+    first requests. Eight threads transforming at once must finish with the pinned transformation's numbers."""
+    done = subprocess.run([sys.executable, "-c", CONCURRENT], cwd=REPO_ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
+    wrong, x, y = done.stdout.split()
+    official = epsg_6960_transformer(9207)
+    assert int(wrong) == 0
+    want = official.transform(104.0, 9.5)[0], official.transform(105.5, 10.5)[1]
+    assert (float(x), float(y)) == pytest.approx(want, abs=0.01)
