@@ -31,7 +31,8 @@ from api.print.units import unit_exists, why_no_sheet
 async def print_pool(app: FastAPI) -> AsyncIterator[dict]:
     """The process pool, for as long as the server runs (lifespan state: each server has its own)."""
     settings = app.state.settings
-    pool = RenderPool(settings.database_url, settings.print_workers or cores(), settings.print_queue_limit)
+    pool = RenderPool(settings.database_url, settings.print_workers or cores(), settings.print_queue_limit,
+                      settings.cache_dir)
     await run_in_threadpool(pool.warm)  # the first sheet need not wait for processes to start
     try:
         yield {"print_pool": pool}

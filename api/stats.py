@@ -274,7 +274,8 @@ def layer_areas(request: Request, session: Db, f: Format = FORMAT_QUERY,
     def rows() -> list[dict]:
         plan = stats.layer_district_areas(session, layer) if layer is None or layer in FEATURE_LAYERS else []
         others = [layer] if layer in imported else (imported if layer is None else [])
-        return plan + [r for lid in others for r in stats.imported_district_areas(session, lid)]
+        cache = request.app.state.settings.cache_dir
+        return plan + [r for lid in others for r in stats.imported_district_areas(session, lid, cache)]
 
     return render(request, session, f, "layer-district-areas", LayerDistrictArea, rows, lambda rows: rows)
 
@@ -322,7 +323,8 @@ def landuse(request: Request, session: Db, layer: str = Path(max_length=48, desc
     national codes, data/landuse_codes.yaml) and how many parcels meet the district."""
     name = _landuse_layer(session, layer)
     return render(request, session, f, f"landuse-{name}", LandUseArea,
-                  lambda: stats.landuse_by_district(session, name), lambda rows: rows)
+                  lambda: stats.landuse_by_district(session, name, request.app.state.settings.cache_dir),
+                  lambda rows: rows)
 
 
 @router.get("/landuse/{layer}/overlay", response_model=list[LandUseInFeature], responses=RESPONSES | responses(404),
@@ -334,7 +336,8 @@ def landuse_overlay(request: Request, session: Db, layer: str = Path(max_length=
     land-use code inside it (e.g. LUA, paddy land), parcels cut at its boundary, areas in EPSG:9207."""
     name = _landuse_layer(session, layer)
     return render(request, session, f, f"landuse-overlay-{name}", LandUseInFeature,
-                  lambda: stats.landuse_overlay(session, name, feature), lambda rows: rows)
+                  lambda: stats.landuse_overlay(session, name, feature, request.app.state.settings.cache_dir),
+                  lambda rows: rows)
 
 
 @router.get("/districts", response_model=ProvinceSummary, responses=RESPONSES,

@@ -37,6 +37,7 @@ from layers.schema import (
     tables_with_rows,
     upgrade,
 )
+from layers.store import version
 
 FORMAT = "planmap-backup-1"
 META = "planmap_backup"
@@ -217,6 +218,7 @@ def restore(engine: Engine, path: Path, replace: bool = False, step: Step = lamb
                     raise BackupError(f"{Path(path).name}: table {name} does not fit the schema: {reason}") from exc
             sync_sequences(conn, restored)
             upgrade(conn, "head")
+            version.restart(conn)  # the backup's version may be one that caches hold for newer data
     return info
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from geoalchemy2.shape import to_shape
@@ -362,7 +363,7 @@ def imported_layer_ids(session: Session) -> list[str]:
     return [p.collection.id for p in imported_providers(session)]
 
 
-def imported_district_areas(session: Session, layer: str) -> list[dict]:
+def imported_district_areas(session: Session, layer: str, cache_dir: Path | None = None) -> list[dict]:
     """The ``layer_district_areas`` rows of an imported layer: its features split by intersection with every
     former district (EPSG:9207), the share of the district, and how many of its features meet it."""
     from layers.imports.stats import area_by_district
@@ -372,7 +373,7 @@ def imported_district_areas(session: Session, layer: str) -> list[dict]:
     provider = next(p for p in imported_providers(session) if p.collection.id == layer)
     shape = {"MultiPolygon": "polygon", "MultiLineString": "line", "MultiPoint": "point"}.get(
         provider.collection.geometry_type, "polygon")
-    found = {r["gso_code"]: r for r in area_by_district(session.get_bind(), layer, stamp(session))}
+    found = {r["gso_code"]: r for r in area_by_district(session.get_bind(), layer, stamp(session), cache_dir)}
     rows = []
     for d in snapshot(session).districts.values():
         got = found.get(d.gso_code, {"hectares": 0.0, "features": 0})
@@ -385,22 +386,23 @@ def imported_district_areas(session: Session, layer: str) -> list[dict]:
     return rows
 
 
-def landuse_by_district(session: Session, layer: str) -> list[dict]:
+def landuse_by_district(session: Session, layer: str, cache_dir: Path | None = None) -> list[dict]:
     """Hectares of each land-use code of ``layer`` in each former district, with the code's names."""
     from layers.imports import stats as imported
     from layers.store.version import stamp
 
-    rows = imported.landuse_by_district(session.get_bind(), layer, stamp(session))
+    rows = imported.landuse_by_district(session.get_bind(), layer, stamp(session), cache_dir)
     return [_named(r) for r in rows]
 
 
-def landuse_overlay(session: Session, layer: str, feature_id: str | None = None) -> list[dict]:
+def landuse_overlay(session: Session, layer: str, feature_id: str | None = None,
+                    cache_dir: Path | None = None) -> list[dict]:
     """For each park, cluster and economic zone drawn as a polygon: the hectares of each land-use code of
     ``layer`` inside it (how much paddy land a planned park would convert)."""
     from layers.imports import stats as imported
     from layers.store.version import stamp
 
-    rows = imported.landuse_overlay(session.get_bind(), layer, stamp(session))
+    rows = imported.landuse_overlay(session.get_bind(), layer, stamp(session), cache_dir)
     return [_named(r) for r in rows if feature_id is None or r["feature_id"] == feature_id]
 
 

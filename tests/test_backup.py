@@ -205,3 +205,17 @@ def test_restore_never_overwrites_data_unasked_and_a_failed_one_changes_nothing(
     failed = planmap("restore", path, "--replace", "--database-url", url)
     assert failed.exit_code == 1 and "report_attachments" in failed.output, failed.output
     assert _views(source.app, source.tasks, source.attachment) == before
+
+
+def test_a_restore_gives_the_data_a_version_no_cache_has_seen(source, tmp_path):
+    """Printed sheets and statistics are cached on disk by (database, version): restoring over a database, or
+    making it again at the same address, must not bring back a version those files were made for."""
+    path = tmp_path / "again.gpkg"
+    url = source.settings.database_url
+    assert planmap("backup", path, "--with-secrets", "--database-url", url).exit_code == 0
+    c = TestClient(source.app, base_url="http://testserver")
+    before = c.get("/api/stats/districts")
+    restored = planmap("restore", path, "--replace", "--database-url", url)
+    assert restored.exit_code == 0, restored.output
+    after = c.get("/api/stats/districts")
+    assert after.json() == before.json() and after.headers["etag"] != before.headers["etag"]

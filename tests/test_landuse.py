@@ -4,8 +4,11 @@ equal to a shapely + pyproj computation made here."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
+import subprocess
+import sys
 import uuid
 from collections import defaultdict
 
@@ -187,6 +190,35 @@ def test_statistics_are_cached_by_version(engine, landuse_layer, tmp_path):
     assert landuse_overlay(engine, layer, version) is first  # same version: no recomputation
     fresh = landuse_overlay(engine, layer, uuid.uuid4().hex)
     assert "CLN" in {r["code"] for r in first} and "CLN" not in {r["code"] for r in fresh}
+
+
+def _overlay_codes_in_another_process(url: str, layer: str, version: str, cache_dir) -> set[str]:
+    """What a second worker process answers (its own memory empty)."""
+    code = ("import json, sys; from layers.db import make_engine; from layers.imports.stats import landuse_overlay; "
+            "from pathlib import Path; u, l, v, c = sys.argv[1:]; "
+            "print(json.dumps(sorted({r['code'] for r in landuse_overlay(make_engine(u), l, v, Path(c))})))")
+    done = subprocess.run([sys.executable, "-c", code, url, layer, version, str(cache_dir)], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return set(json.loads(done.stdout))
+
+
+def test_workers_share_the_statistics_of_a_version(engine, landuse_layer, tmp_path):
+    """Computed once per data version for all the server's processes (a million parcels take seconds), and
+    computed again for a new version."""
+    _, _, parcels, _, _ = landuse_layer
+    path = tmp_path / "shared.gpkg"
+    pyogrio.write_dataframe(parcels, path, driver="GPKG")
+    layer = f"shared_{uuid.uuid4().hex[:8]}"
+    import_file(engine, path, ImportOptions(layer=layer))
+    version, cache = uuid.uuid4().hex, tmp_path / "cache"
+    first = {r["code"] for r in landuse_overlay(engine, layer, version, cache)}
+    assert "CLN" in first
+    with engine.begin() as conn:
+        conn.execute(text(f"UPDATE \"{layer}\" SET ma_dat = 'LUA' WHERE ma_dat = 'CLN'"))
+    url = engine.url.render_as_string(hide_password=False)
+    assert _overlay_codes_in_another_process(url, layer, version, cache) == first  # read, not recomputed
+    assert "CLN" not in _overlay_codes_in_another_process(url, layer, uuid.uuid4().hex, cache)
 
 
 @pytest.fixture(scope="module")

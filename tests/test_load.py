@@ -141,3 +141,21 @@ def test_reports_filed_on_a_former_per_lead_record_follow_it_into_the_task(scrat
         assert report.task_id == task.id
         state = s.get(m.TaskState, task.id)
         assert state.status == "in_progress" and state.percent == pytest.approx(100 / len(task.leads), abs=0.1)
+
+
+def test_a_database_made_again_at_the_same_address_starts_at_another_version(tmp_path, cache_dir):
+    """Caches on disk are keyed by (database address, version): a database deleted and loaded again must not
+    count from where the last one started, or a sheet printed from the old data would be served for the new."""
+    from layers.store.version import current
+
+    url = f"sqlite:///{tmp_path / 'again.sqlite'}"
+    versions = []
+    for _ in range(2):
+        (tmp_path / "again.sqlite").unlink(missing_ok=True)
+        engine = make_engine(url)
+        upgrade(engine)
+        load(engine, make_settings(url, cache_dir))
+        with Session(engine) as s:
+            versions.append(current(s))
+        engine.dispose()
+    assert versions[0] != versions[1], versions

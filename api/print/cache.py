@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from api.print.target import Target
+from layers.files import unlink_quietly, write_atomically
 from layers.store import version
 
 RENDERER = "sheet-2"  # bump when the drawing changes so old files are not served
@@ -90,25 +90,13 @@ def cached_sheet(
     else:
         from api.print.sheet import render  # matplotlib: only where sheets are drawn in this process
 
+        session.info.setdefault("cache_dir", cache_dir)  # the land-use statistics the workers share on disk
         content = render(session, target, size, lang, fmt, job.today)
     if path:
         write_atomically(path, content)
         if limits:
             prune(path.parent, limits, keep=path)
     return Cached(content, key, False)
-
-
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write then rename: a reader never sees half a file, two writers leave one whole file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        _unlink(tmp)
-        raise
 
 
 def prune(folder: Path, limits: CacheLimits, keep: Path | None = None) -> None:
@@ -122,9 +110,9 @@ def prune(folder: Path, limits: CacheLimits, keep: Path | None = None) -> None:
             continue  # another request pruned it
         if entry.name.endswith(".part"):
             if now - st.st_mtime > PARTIAL_AGE:
-                _unlink(entry.path)
+                unlink_quietly(entry.path)
         elif now - st.st_mtime > limits.max_age.total_seconds() and entry.path != str(keep):
-            _unlink(entry.path)
+            unlink_quietly(entry.path)
         else:
             files.append((st.st_mtime, st.st_size, entry.path))
     total = sum(size for _, size, _ in files)
@@ -132,12 +120,5 @@ def prune(folder: Path, limits: CacheLimits, keep: Path | None = None) -> None:
         if total <= limits.max_bytes:
             break
         if name != str(keep):
-            _unlink(name)
+            unlink_quietly(name)
             total -= size
-
-
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass

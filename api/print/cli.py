@@ -116,10 +116,11 @@ def _print_all(engine, settings, jobs: list[tuple[Target, Path]], size: str, lan
     """Draw every job (in worker processes when there are several) and write each file atomically."""
     from sqlalchemy.orm import Session
 
-    from api.print.cache import cached_sheet, write_atomically
+    from api.print.cache import cached_sheet
     from api.print.pool import RenderPool
+    from layers.files import write_atomically
 
-    pool = RenderPool(settings.database_url, workers, len(jobs)) if workers > 1 else None
+    pool = RenderPool(settings.database_url, workers, len(jobs), settings.cache_dir) if workers > 1 else None
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         with Progress(*columns, console=err) as bar:

@@ -66,7 +66,7 @@ def tables(session: Session, data: SheetData) -> list[LandUseTable]:
         if not layer.landuse_field:
             continue
         by_feature: dict[str, list[dict]] = {}
-        for r in stats.landuse_overlay(session, layer.id):
+        for r in stats.landuse_overlay(session, layer.id, cache_dir=session.info.get("cache_dir")):
             if (wanted is None or r["feature_id"] in wanted) and r["feature_id"] in order:
                 by_feature.setdefault(r["feature_id"], []).append(r)
         rows = tuple(_row(fid, cells[0]["layer"], cells)

@@ -15,10 +15,12 @@ import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 from api.print.cache import SheetJob
 
 _worker_engine = None  # in a worker: its own engine, opened once
+_worker_cache_dir: Path | None = None  # and where the land-use statistics are shared
 
 
 class PoolBusy(RuntimeError):
@@ -33,12 +35,13 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _init_worker(database_url: str) -> None:
-    global _worker_engine
+def _init_worker(database_url: str, cache_dir: Path | None) -> None:
+    global _worker_engine, _worker_cache_dir
     from layers.db import make_engine
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle; it shuts the pool down
     _worker_engine = make_engine(database_url)
+    _worker_cache_dir = cache_dir
 
 
 def _ready() -> int:
@@ -50,15 +53,15 @@ def _draw(job: SheetJob) -> bytes:
 
     from api.print.sheet import render
 
-    with Session(_worker_engine) as session:
+    with Session(_worker_engine, info={"cache_dir": _worker_cache_dir}) as session:  # statistics shared on disk
         return render(session, job.target, job.size, job.lang, job.fmt, job.today)
 
 
 class RenderPool:
     """``render(key, job)`` -> the sheet's bytes, drawn in a worker process."""
 
-    def __init__(self, database_url: str, workers: int, queue_limit: int) -> None:
-        self.database_url = database_url
+    def __init__(self, database_url: str, workers: int, queue_limit: int, cache_dir: Path | None = None) -> None:
+        self.database_url, self.cache_dir = database_url, cache_dir
         self.workers = max(1, workers)
         self.queue_limit = max(1, queue_limit)
         self._lock = threading.Lock()
@@ -74,7 +77,7 @@ class RenderPool:
         if method == "forkserver":
             context.set_forkserver_preload(["api.print.sheet", "layers.db"])
         return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
-                                   initargs=(self.database_url,))
+                                   initargs=(self.database_url, self.cache_dir))
 
     def warm(self) -> list[Future]:
         """Start the workers now (each opens its engine) instead of at the first sheet; returns their pids."""

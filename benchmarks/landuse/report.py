@@ -42,7 +42,9 @@ def _cells(cell: dict) -> list[str]:
 
 def _ratio(cells: dict, other: str) -> str:
     a, b = cells.get("this", {}).get("load"), cells.get(other, {}).get("load")
-    return f"{a['rps'] / b['rps']:.2f}×" if a and b else ""
+    if not a or not b:
+        return ""
+    return f"{a['rps'] / b['rps']:.2f}×" if b["rps"] else "∞ (no answer from the other)"
 
 
 def _notes(rows: dict) -> list[str]:

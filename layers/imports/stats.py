@@ -12,20 +12,27 @@ shapely STRtree. Results are cached by
 
 from __future__ import annotations
 
+import hashlib
+import os
 import threading
+import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
+import orjson
 import shapely
 from sqlalchemy import Engine, text
 
 from geo.crs import STORAGE_SRID, VN2000_TM3, transformer, vn2000_tm3_proj_string
+from layers.files import unlink_quietly, write_atomically
 from layers.imports.tables import check_layer_id
 
 OVERLAY_LAYERS = ("industrial_parks", "industrial_clusters", "economic_zones")
 M2_PER_HA = 10_000.0
 CHUNK = 20_000
+FORMAT = "stats-1"  # change when the rows' fields or their computation change: files on disk are not reused
 _CACHE: OrderedDict[tuple, list[dict]] = OrderedDict()
 _CACHE_SIZE = 64
 _LOCK = threading.Lock()
@@ -35,18 +42,47 @@ class NoLandUse(LookupError):
     """The layer is not imported, or has no land-use field."""
 
 
-def _cached(engine: Engine, layer: str, kind: str, version: str, compute: Callable[[], list[dict]]) -> list[dict]:
-    key = (engine.url.render_as_string(hide_password=True), layer, kind, version)
+def _cached(engine: Engine, layer: str, kind: str, version: str, compute: Callable[[], list[dict]],
+            cache_dir: Path | None) -> list[dict]:
+    """This process's copy, else the one another worker left in ``cache_dir/stats`` (the seconds of work on a
+    million parcels are spent once per data version, not once per worker), else computed and left there."""
+    url = engine.url.render_as_string(hide_password=True)
+    key = (url, layer, kind, version)
     with _LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
-    result = compute()
+    path = None
+    if cache_dir is not None:
+        name = hashlib.sha256("|".join((FORMAT, *key)).encode()).hexdigest()[:32]
+        path = cache_dir / "stats" / f"{name}.json"
+    try:
+        result = orjson.loads(path.read_bytes()) if path else None
+    except (FileNotFoundError, orjson.JSONDecodeError):
+        result = None
+    if result is None:
+        result = compute()
+        if path:
+            _prune(path.parent)
+            write_atomically(path, orjson.dumps(result))
     with _LOCK:
         _CACHE[key] = result
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return result
+
+
+def _prune(folder: Path) -> None:
+    """Keep the folder small: files of versions no longer current are dropped after a day unused."""
+    if not folder.is_dir():
+        return
+    old = time.time() - 86_400
+    for entry in os.scandir(folder):
+        try:
+            if entry.stat().st_atime < old and entry.stat().st_mtime < old:
+                unlink_quietly(entry.path)
+        except FileNotFoundError:
+            continue
 
 
 def landuse_column(engine: Engine, layer: str, required: bool = True) -> str | None:
@@ -158,7 +194,7 @@ def _compute(engine: Engine, layer: str, districts: bool, by_code: bool = True) 
                            by_zone_bbox=not districts)
 
 
-def landuse_by_district(engine: Engine, layer: str, version: str) -> list[dict]:
+def landuse_by_district(engine: Engine, layer: str, version: str, cache_dir: Path | None = None) -> list[dict]:
     """``[{"gso_code", "district", "code", "hectares"}]``: hectares of each code in each former district.
 
     ``code`` is the field's value trimmed and in upper case (None for an empty value); unknown codes are kept.
@@ -167,20 +203,20 @@ def landuse_by_district(engine: Engine, layer: str, version: str) -> list[dict]:
         return [{"gso_code": int(z), "district": label, "code": c, "hectares": ha, "features": n}
                 for z, label, _kind, c, ha, n in _compute(engine, layer, districts=True)]
 
-    return _cached(engine, layer, "by_district", version, compute)
+    return _cached(engine, layer, "by_district", version, compute, cache_dir)
 
 
-def landuse_overlay(engine: Engine, layer: str, version: str) -> list[dict]:
+def landuse_overlay(engine: Engine, layer: str, version: str, cache_dir: Path | None = None) -> list[dict]:
     """``[{"feature_id", "layer", "name", "code", "hectares"}]``: hectares of each code inside each park,
     cluster and economic zone footprint."""
     def compute() -> list[dict]:
         return [{"feature_id": z, "layer": kind, "name": label, "code": c, "hectares": ha, "features": n}
                 for z, label, kind, c, ha, n in _compute(engine, layer, districts=False)]
 
-    return _cached(engine, layer, "overlay", version, compute)
+    return _cached(engine, layer, "overlay", version, compute, cache_dir)
 
 
-def area_by_district(engine: Engine, layer: str, version: str) -> list[dict]:
+def area_by_district(engine: Engine, layer: str, version: str, cache_dir: Path | None = None) -> list[dict]:
     """``[{"gso_code", "district", "hectares", "features"}]``: the layer's hectares in each former district (its
     features split by intersection) and how many of its features meet the district; any imported layer."""
     def compute() -> list[dict]:
@@ -188,4 +224,4 @@ def area_by_district(engine: Engine, layer: str, version: str) -> list[dict]:
         return [{"gso_code": int(z), "district": label, "hectares": ha, "features": n}
                 for z, label, _kind, _c, ha, n in _compute(engine, layer, districts=True, by_code=False)]
 
-    return _cached(engine, layer, "area_by_district", version, compute)
+    return _cached(engine, layer, "area_by_district", version, compute, cache_dir)

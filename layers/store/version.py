@@ -4,12 +4,13 @@ Every cache and every HTTP validator is keyed on it (with the day, for what depe
 so a load, a Part 4 edit, a progress report or a review is seen by the next request of every worker.
 
 >>> bump(session); current(session)        # doctest: +SKIP
-2
+731865204
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -35,11 +36,24 @@ def current(session: Session) -> int:
     return session.info[KEY]
 
 
+def first_value() -> int:
+    """Where a database's count starts: at random (below 2**30, an INTEGER in both databases), so a database made
+    again at the same address, or restored, does not repeat a version that caches on disk (printed sheets,
+    land-use statistics) were keyed on for other data."""
+    return secrets.randbelow(2**30) + 1
+
+
+def restart(conn) -> None:
+    """Give a database whose content was replaced wholesale (a restore) a version no cache has seen."""
+    conn.execute(text(f"DELETE FROM dataset WHERE key = '{KEY}'"))
+    conn.execute(text(f"INSERT INTO dataset (key, value) VALUES ('{KEY}', :value)"), {"value": str(first_value())})
+
+
 def bump(session: Session) -> int:
     """Count one more write; call inside the write's transaction. Concurrent writers queue on the row lock."""
     done = session.execute(text(BUMP_SQL))
     if done.rowcount == 0:
-        session.add(Dataset(key=KEY, value="1"))
+        session.add(Dataset(key=KEY, value=str(first_value())))
         session.flush()
     session.info.pop(KEY, None)
     return current(session)
@@ -67,13 +81,18 @@ class VersionedCache:
         self.name, self.per_day = name, per_day
         self._values: dict[tuple[str, str], object] = {}
         self._lock = threading.Lock()
+        self._computing = threading.RLock()
 
     def get(self, session: Session, compute: Callable[[Session], T], today: dt.date | None = None) -> T:
         key = (str(session.get_bind().url), stamp(session, today) if self.per_day else str(current(session)))
         with self._lock:
             if key in self._values:
                 return self._values[key]  # type: ignore[return-value]
-        value = compute(session)
+        with self._computing:  # requests arriving together after a write wait for one computation, not run many
+            with self._lock:
+                if key in self._values:
+                    return self._values[key]  # type: ignore[return-value]
+            value = compute(session)
         with self._lock:
             stale = [k for k in self._values if k[0] == key[0]]
             for k in stale:  # one version per database is current: keep memory flat
