@@ -226,6 +226,7 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port", envvar="PORT")] = 8000,
     workers: Annotated[Optional[int], typer.Option(help="worker processes (default: one per core)")] = None,
+    access_log: Annotated[bool, typer.Option(help="log every request (off when a proxy in front logs them)")] = True,
     database_url: DbOption = None,
 ) -> None:
     """Serve the web map and the APIs (several worker processes share the database; put a proxy in front)."""
@@ -237,7 +238,7 @@ def serve(
         os.environ["PLANMAP_DATABASE_URL"] = database_url  # the workers read their settings from the environment
     count = workers or os.cpu_count() or 1
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=count, log_level="info",
-                proxy_headers=True)
+                proxy_headers=True, access_log=access_log)
 
 
 if __name__ == "__main__":

@@ -67,7 +67,8 @@ def this_server(database_url: str, name: str = "this") -> Server:
     port = free_port()
     env = planmap_env(database_url)
     if serve_has_workers():
-        cmd = [str(PLANMAP), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS)]
+        cmd = [str(PLANMAP), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS),
+               "--no-access-log"]  # as the others run
     else:
         cmd = _uvicorn(REPO / ".venv" / "bin", "api.app:create_app", port, "--factory")
     env["PYTHONPATH"] = str(REPO)
