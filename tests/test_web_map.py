@@ -288,7 +288,9 @@ def test_offline_basemap_choice_says_so(map_page):
 def test_readable_on_a_phone(browser, live_server):
     watched = new_page(browser, live_server, "phone")
     page = watched.open()
-    assert page.locator("#pm-panel").evaluate("e => e.getBoundingClientRect().top") >= 844 - 1  # sheet closed
+    # the sheet starts closed (below the map); waited for, as a loaded machine may catch it mid-transition
+    page.wait_for_function("document.querySelector('#pm-panel').getBoundingClientRect().top >= 844 - 1",
+                           timeout=5000)
     box = page.locator(".folium-map").bounding_box()
     assert box["width"] == 390 and box["height"] > 700
     page.click("#pm-panel-toggle")
