@@ -18,6 +18,7 @@ import threading
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,7 @@ from layers.imports.tables import check_layer_id
 OVERLAY_LAYERS = ("industrial_parks", "industrial_clusters", "economic_zones")
 M2_PER_HA = 10_000.0
 CHUNK = 20_000
+PARALLEL = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 FORMAT = "stats-1"  # change when the rows' fields or their computation change: files on disk are not reused
 _CACHE: OrderedDict[tuple, list[dict]] = OrderedDict()
 _CACHE_SIZE = 64
@@ -98,17 +100,20 @@ def landuse_column(engine: Engine, layer: str, required: bool = True) -> str | N
 
 
 # PostGIS: zones (id, label, geom) are subdivided so each parcel is tested against a small piece; parcels inside
-# a piece are taken whole, the others cut. The pieces partition each zone, so the sums are exact.
+# a piece are taken whole, the others cut. The pieces partition each zone, so the sums are exact. ST_Covers with
+# the piece first (PostGIS prepares the repeated geometry) is 2-3x faster than ST_CoveredBy with it second; the
+# rows are summed before the zones' names are joined. ``{only}`` picks a group of zones: groups run in parallel.
 _PG_SQL = """
-WITH zones AS ({zones}),
-pieces AS (SELECT zone_id, ST_Subdivide(geom, 256) AS geom FROM zones)
-SELECT z.zone_id, z.label, z.kind, code, sum(m2) / 10000.0 AS hectares, count(DISTINCT fid) AS n FROM (
-  SELECT pc.zone_id, p.fid, {code_sql} AS code,
-         ST_Area(ST_Transform(CASE WHEN ST_CoveredBy(p.geom, pc.geom) THEN p.geom
-                                   ELSE ST_CollectionExtract(ST_Intersection(p.geom, pc.geom), 3) END, {tm3})) AS m2
+WITH zones AS (SELECT * FROM ({zones}) z WHERE zone_id = ANY(:only)),
+pieces AS (SELECT zone_id, ST_Subdivide(geom, 256) AS geom FROM zones),
+cut AS (
+  SELECT pc.zone_id, {code_sql} AS code, p.fid,
+         ST_Area(ST_Transform(CASE WHEN ST_Covers(pc.geom, p.geom) THEN p.geom
+                              ELSE ST_CollectionExtract(ST_Intersection(p.geom, pc.geom), 3) END, {tm3})) AS m2
   FROM pieces pc JOIN "{layer}" p ON p.geom && pc.geom AND ST_Intersects(p.geom, pc.geom)
-) cut JOIN zones z USING (zone_id)
-GROUP BY z.zone_id, z.label, z.kind, code ORDER BY z.zone_id, code
+),
+sums AS (SELECT zone_id, code, sum(m2) / 10000.0 AS hectares, count(DISTINCT fid) AS n FROM cut GROUP BY 1, 2)
+SELECT z.zone_id, z.label, z.kind, s.code, s.hectares, s.n FROM sums s JOIN zones z USING (zone_id)
 """
 _DISTRICT_ZONES = "SELECT gso_code::text AS zone_id, name AS label, 'district' AS kind, geom FROM districts"
 _FEATURE_ZONES = ("SELECT id AS zone_id, name AS label, layer AS kind, geom FROM features "
@@ -119,22 +124,42 @@ _SQLITE_FEATURES = ("SELECT id, name, layer, AsBinary(geom) FROM features WHERE 
                     "'industrial_clusters', 'economic_zones') AND ST_Dimension(geom) = 2")
 
 
-def _tm3_target(conn) -> str:
-    """How SQL names EPSG:9207: its SRID when ``spatial_ref_sys`` holds it with the official EPSG:6960 shift (PostGIS
-    caches that transformation), else the PROJ string, which PostGIS 3.3 parses again for every row (1.2 ms a
-    parcel here: a minute for 50,000 parcels) but which needs no row a managed database's role may not add."""
+def tm3_sql(proj4text: str | None) -> str:
+    """EPSG:9207 as SQL names it, given ``spatial_ref_sys``'s row for 9207 (None: no row): the SRID when the row has
+    the official EPSG:6960 shift (PostGIS caches that transformation), else the PROJ string as a literal, which
+    PostGIS 3.3 parses again for every row (1.2 ms a parcel here) but which needs no row a managed database's
+    role may not add."""
     ours = vn2000_tm3_proj_string()
-    row = conn.execute(text("SELECT proj4text FROM spatial_ref_sys WHERE srid = :srid"), {"srid": VN2000_TM3}).first()
-    if row is not None and set((row[0] or "").split()) == set(ours.split()):
+    if proj4text is not None and set(proj4text.split()) == set(ours.split()):
         return str(VN2000_TM3)
-    return ":vn2000"
+    return f"'{ours}'"  # + - = , . digits and letters only
+
+
+TM3_ROW_SQL = f"SELECT proj4text FROM spatial_ref_sys WHERE srid = {VN2000_TM3}"
 
 
 def _postgis(engine: Engine, layer: str, code: str | None, zones_sql: str) -> list[tuple]:
+    """The zones split into one group per core (largest first, each to the lightest group), each group summed on
+    its own connection at the same time: a million parcels on 2 cores in about half the time."""
     code_sql = f'upper(trim(p."{code}"::text))' if code else "NULL::text"
     with engine.connect() as conn:
-        sql = _PG_SQL.format(zones=zones_sql, code_sql=code_sql, layer=layer, tm3=_tm3_target(conn))
-        return list(conn.execute(text(sql), {"vn2000": vn2000_tm3_proj_string()} if ":vn2000" in sql else {}))
+        tm3 = tm3_sql(conn.execute(text(TM3_ROW_SQL)).scalar())
+        sizes = conn.execute(text(f"SELECT zone_id, ST_Area(geom) FROM ({zones_sql}) z ORDER BY 2 DESC")).all()
+    groups: list[list[str]] = [[] for _ in range(max(1, min(len(sizes), PARALLEL)))]
+    load = [0.0] * len(groups)
+    for zone_id, size in sizes:  # degrees², only to balance the groups
+        k = load.index(min(load))
+        groups[k].append(zone_id)
+        load[k] += size or 0.0
+    sql = text(_PG_SQL.format(zones=zones_sql, code_sql=code_sql, layer=layer, tm3=tm3))
+
+    def run(ids: list[str]) -> list[tuple]:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sql, {"only": ids})]
+
+    with ThreadPoolExecutor(len(groups)) as pool:
+        rows = [r for part in pool.map(run, groups) for r in part]
+    return sorted(rows, key=lambda r: (r[0], r[3] or ""))
 
 
 def _parcels(conn, layer: str, code: str | None, zone_bounds: tuple | None) -> Iterator[tuple[list, np.ndarray]]:
