@@ -79,12 +79,7 @@ def backend(request) -> str:
 @pytest.fixture(scope="session")
 def settings(backend, fresh_database, cache_dir) -> Settings:
     """Settings of a database of ``backend``, migrated and loaded with everything in data/."""
-    s = make_settings(fresh_database(backend), cache_dir)
-    engine = make_engine(s.database_url)
-    upgrade(engine)
-    load(engine, s)
-    engine.dispose()
-    return s
+    return own_database(backend, fresh_database, cache_dir)
 
 
 def own_database(backend: str, fresh_database, cache_dir: Path) -> Settings:
@@ -96,6 +91,29 @@ def own_database(backend: str, fresh_database, cache_dir: Path) -> Settings:
     load(eng, s)
     eng.dispose()
     return s
+
+
+def own_database_fixtures():
+    """``own, engine, app = own_database_fixtures()`` in a test module: module fixtures over a database of its own
+    (``own_database``) under the names the shared ones have, so its tests ask for ``engine`` and ``app`` as all do."""
+
+    @pytest.fixture(scope="module")
+    def own(backend, fresh_database, cache_dir) -> Settings:
+        return own_database(backend, fresh_database, cache_dir)
+
+    @pytest.fixture(scope="module")
+    def engine(own) -> Iterator[Engine]:
+        eng = make_engine(own.database_url)
+        yield eng
+        eng.dispose()
+
+    @pytest.fixture(scope="module")
+    def app(own):
+        from api.app import create_app
+
+        return create_app(own)
+
+    return own, engine, app
 
 
 @pytest.fixture(scope="session")
@@ -121,27 +139,33 @@ def client(app):
         yield c
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
+def answers(url: str, seconds: float, alive=lambda: True) -> bool:
+    """Whether ``url`` answers 200 within ``seconds`` while ``alive()`` (the server has not exited)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and alive():
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    return False
+
+
 @contextmanager
 def serve(app) -> Iterator[str]:
     """``app`` on a real server (uvicorn) on a local port, with its lifespan; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    else:
+    if not answers(f"{base}/health", 30, thread.is_alive):
         raise RuntimeError("server did not start")
     try:
         yield base

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from layers.settings import REPO_ROOT
-from tests.conftest import MIRROR
+from tests.conftest import MIRROR, answers, free_port
 from tests.test_upstream import UNREACHABLE
 from tests.reference import official_areas_km2
 
@@ -79,30 +79,16 @@ def test_load_without_upstream_files_fails_clearly(backend, fresh_database, tmp_
 @pytest.mark.parametrize("flag", ["--access-log", "--no-access-log"])
 def test_serve_logs_requests_unless_a_proxy_does(cli_db, flag):
     """`planmap serve --no-access-log` behind a proxy that logs: the server writes no line per request."""
-    import socket
-    import time
-
-    import httpx
-
     url, env = cli_db
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen([*PLANMAP, "serve", "--workers", "1", "--port", str(port), flag, "--database-url", url],
                               cwd=REPO_ROOT, env={**os.environ, "PLANMAP_MIRROR": MIRROR, **env},
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/ogc/collections", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError("the server did not start")
+        up = answers(f"http://127.0.0.1:{port}/ogc/collections", 60, lambda: server.poll() is None)
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
+    assert up, f"the server did not start: {output[-2000:]}"
     assert "Application startup complete" in output
     assert ('"GET /ogc/collections HTTP/1.1" 200' in output) == (flag == "--access-log"), output[-2000:]

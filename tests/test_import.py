@@ -21,35 +21,15 @@ from typer.testing import CliRunner
 
 from layers.imports.importer import ImportFailure, ImportOptions, import_file
 from layers.imports import reader
-from tests.conftest import own_database
+from tests.conftest import own_database_fixtures
 from tests.progress_helpers import logged_in
 
 NAMES = ["Đất trồng lúa nước", "Thành phố Rạch Giá", "Khu công nghiệp Thạnh Lộc"]
 # Near Rạch Giá, lon/lat
 SQUARES = [box(105.08 + i * 0.01, 10.01, 105.085 + i * 0.01, 10.015) for i in range(3)]
 
-
-
-@pytest.fixture(scope="module")
-def own(backend, fresh_database, cache_dir):
-    """A database of this module's own: the layers it imports become collections no other module expects."""
-    return own_database(backend, fresh_database, cache_dir)
-
-
-@pytest.fixture(scope="module")
-def engine(own):
-    from layers.db import make_engine
-
-    eng = make_engine(own.database_url)
-    yield eng
-    eng.dispose()
-
-
-@pytest.fixture(scope="module")
-def app(own):
-    from api.app import create_app
-
-    return create_app(own)
+# a database of this module's own: the layers it imports become collections no other module expects
+own, engine, app = own_database_fixtures()
 
 
 def layer_id(prefix: str) -> str:

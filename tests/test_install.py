@@ -7,22 +7,14 @@ a user gets (package data included), not the editable checkout.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from layers.settings import REPO_ROOT
-from tests.conftest import MIRROR
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.conftest import MIRROR, answers, free_port
 
 
 def test_plain_install_serves_the_map_and_the_apis(tmp_path: Path):
@@ -39,19 +31,13 @@ def test_plain_install_serves_the_map_and_the_apis(tmp_path: Path):
     planmap = str(venv / "bin" / "planmap")
     loaded = subprocess.run([planmap, "load"], env=env, cwd=home, capture_output=True, text=True, timeout=600)
     assert loaded.returncode == 0, loaded.stderr[-3000:]
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([planmap, "serve", "--port", str(port), "--workers", "1"], env=env, cwd=home,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120  # a new environment's first start compiles and caches (fonts, bytecode)
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
+        # a new environment's first start compiles and caches (fonts, bytecode)
+        if not answers(f"{base}/health", 120, lambda: server.poll() is None):
             server.terminate()
             raise AssertionError(f"the installed service did not start:\n{server.communicate(timeout=30)[0][-3000:]}")
         assert httpx.get(f"{base}/ogc/collections/industrial_parks/items").json()["numberMatched"] == 5

@@ -27,7 +27,7 @@ from sqlalchemy import text
 from layers.imports.importer import ImportFailure, ImportOptions, import_file
 from layers.imports.stats import landuse_by_district, landuse_overlay
 from layers.settings import REPO_ROOT
-from tests.conftest import own_database
+from tests.conftest import own_database_fixtures
 from tests.reference import epsg_6960_transformer
 
 REQUIRED = ("LUA LUC LUK LUN HNK CLN RSX RPH RDD NTS LMU NKH ONT ODT SKK SKN SKC TMD DGT DTL SON MNC NTD BCS "
@@ -37,28 +37,8 @@ CELL = 0.004  # degrees, about 440 m
 CODES = ["LUA", "CLN", " luc", "ONT", "NTS", "LUA", "SKK", "DGT", "XYZ", "LUK", "RSX", "ODT"]
 TO_TM3 = Transformer.from_crs("EPSG:4326", "EPSG:9207", always_xy=True)  # PROJ's own choice: areas only
 
-
-
-@pytest.fixture(scope="module")
-def own(backend, fresh_database, cache_dir):
-    """A database of this module's own: the layers it imports become collections no other module expects."""
-    return own_database(backend, fresh_database, cache_dir)
-
-
-@pytest.fixture(scope="module")
-def engine(own):
-    from layers.db import make_engine
-
-    eng = make_engine(own.database_url)
-    yield eng
-    eng.dispose()
-
-
-@pytest.fixture(scope="module")
-def app(own):
-    from api.app import create_app
-
-    return create_app(own)
+# a database of this module's own: the layers it imports become collections no other module expects
+own, engine, app = own_database_fixtures()
 
 
 def test_codes_file_lists_the_national_codes():

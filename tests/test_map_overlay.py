@@ -24,7 +24,7 @@ from sqlalchemy import text
 
 from layers.imports.importer import ImportOptions, import_file
 from layers.settings import REPO_ROOT
-from tests.conftest import own_database, serve
+from tests.conftest import own_database_fixtures, serve
 from tests.map_pages import new_page, search
 from tests.test_map_a11y import serious
 from tests.test_map_popups import _assert_details_fit
@@ -57,26 +57,8 @@ def _tile_box(key: str):
     z, x, y = map(int, key.split("/"))
     return box(_lon(x, z), _lat(y + 1, z), _lon(x + 1, z), _lat(y, z))
 
-
-@pytest.fixture(scope="module")
-def own(backend, fresh_database, cache_dir):
-    return own_database(backend, fresh_database, cache_dir)
-
-
-@pytest.fixture(scope="module")
-def engine(own):
-    from layers.db import make_engine
-
-    eng = make_engine(own.database_url)
-    yield eng
-    eng.dispose()
-
-
-@pytest.fixture(scope="module")
-def app(own):
-    from api.app import create_app
-
-    return create_app(own)
+# a database of this module's own: the layers it imports become collections no other module expects
+own, engine, app = own_database_fixtures()
 
 
 @pytest.fixture(scope="module")

@@ -124,7 +124,7 @@ _SQLITE_FEATURES = ("SELECT id, name, layer, AsBinary(geom) FROM features WHERE 
                     "'industrial_clusters', 'economic_zones') AND ST_Dimension(geom) = 2")
 
 
-def tm3_sql(proj4text: str | None) -> str:
+def _tm3_sql(proj4text: str | None) -> str:
     """EPSG:9207 as SQL names it, given ``spatial_ref_sys``'s row for 9207 (None: no row): the SRID when the row has
     the official EPSG:6960 shift (PostGIS caches that transformation), else the PROJ string as a literal, which
     PostGIS 3.3 parses again for every row (1.2 ms a parcel here) but which needs no row a managed database's
@@ -135,7 +135,7 @@ def tm3_sql(proj4text: str | None) -> str:
     return f"'{ours}'"  # + - = , . digits and letters only
 
 
-TM3_ROW_SQL = f"SELECT proj4text FROM spatial_ref_sys WHERE srid = {VN2000_TM3}"
+_TM3_ROW_SQL = f"SELECT proj4text FROM spatial_ref_sys WHERE srid = {VN2000_TM3}"
 
 
 def _postgis(engine: Engine, layer: str, code: str | None, zones_sql: str) -> list[tuple]:
@@ -143,7 +143,7 @@ def _postgis(engine: Engine, layer: str, code: str | None, zones_sql: str) -> li
     its own connection at the same time: a million parcels on 2 cores in about half the time."""
     code_sql = f'upper(trim(p."{code}"::text))' if code else "NULL::text"
     with engine.connect() as conn:
-        tm3 = tm3_sql(conn.execute(text(TM3_ROW_SQL)).scalar())
+        tm3 = _tm3_sql(conn.execute(text(_TM3_ROW_SQL)).scalar())
         sizes = conn.execute(text(f"SELECT zone_id, ST_Area(geom) FROM ({zones_sql}) z ORDER BY 2 DESC")).all()
     groups: list[list[str]] = [[] for _ in range(max(1, min(len(sizes), PARALLEL)))]
     load = [0.0] * len(groups)
